@@ -1,0 +1,89 @@
+// The daemon's configuration: the TOML schema as typed values, and the loader that
+// reports every problem as "file:line:column: message".
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ch {
+
+using Duration = std::chrono::milliseconds;
+
+struct ListenAddress {
+    std::string host;  // "127.0.0.1", "::1", "0.0.0.0", "localhost"
+    int port = 0;      // 0 = ephemeral (tests)
+    std::string text;  // as written, for messages
+
+    bool is_loopback() const;
+};
+
+struct ServerConfig {
+    std::vector<ListenAddress> listen;  // default 127.0.0.1:8013
+    std::string api_keys_file;          // "" = no keys
+    std::string state_dir;              // default $STATE_DIRECTORY or /var/lib/claude-harness
+    std::size_t max_body_bytes = 32u << 20;
+    Duration keepalive_interval{15000};  // SSE comment while waiting
+};
+
+struct LimitsConfig {
+    int max_concurrent_jobs = 4;
+    int max_queued_jobs = 64;
+    Duration queue_timeout{2 * 60 * 1000};
+    Duration job_timeout{10 * 60 * 1000};
+    Duration idle_timeout{5 * 60 * 1000};
+    Duration shutdown_grace{10 * 1000};                // drain running jobs on SIGTERM
+    Duration usage_limit_retry_after{60 * 60 * 1000};  // when the CLI names no reset time
+    int cli_max_retries = 2;                           // CLAUDE_CODE_MAX_RETRIES for the CLI
+};
+
+struct ProviderConfig {
+    std::string name;
+    std::string user;  // "" = the daemon's own user
+    std::string claude = "claude";
+    std::map<std::string, std::string> env;
+};
+
+struct ModelConfig {
+    std::string id;
+    std::vector<std::string> aliases;
+    std::string cli_model;      // passed to --model
+    std::string provider;       // name of a ProviderConfig
+    std::string system_prompt;  // used when the client sends none
+    bool has_system_prompt = false;
+};
+
+struct Config {
+    std::string path;  // the file it was read from
+    ServerConfig server;
+    LimitsConfig limits;
+    std::vector<ProviderConfig> providers;
+    std::vector<ModelConfig> models;
+
+    // Model by id or alias; nullptr when unknown.
+    const ModelConfig* find_model(const std::string& name) const;
+    const ProviderConfig* find_provider(const std::string& name) const;
+};
+
+struct ConfigLoad {
+    Config config;
+    std::vector<std::string> errors;  // "file:line:column: message"; empty = valid
+    bool ok() const { return errors.empty(); }
+};
+
+// "host:port" or "[v6]:port" with a port from 0 to 65535; std::nullopt for anything else.
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
+
+// $STATE_DIRECTORY (its first entry when systemd lists several) or /var/lib/claude-harness.
+std::string default_state_dir();
+
+// Reads and validates a configuration file. Never throws for bad input.
+ConfigLoad load_config_file(const std::string& path);
+// Same, from text (name is used in messages); for tests and tools.
+ConfigLoad load_config_string(const std::string& text, const std::string& name);
+
+}  // namespace ch

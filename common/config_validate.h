@@ -1,0 +1,24 @@
+// Internal to the configuration loader: turns a parsed TOML document into a Config,
+// collecting every schema problem with its source position.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "common/config.h"
+
+namespace ch::detail {
+
+struct ConfigError {
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+    std::string message;
+};
+
+// Fills config from root, applying defaults; appends one entry per problem found.
+void read_config(const toml::table& root, Config& config, std::vector<ConfigError>& errors);
+
+}  // namespace ch::detail

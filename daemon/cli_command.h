@@ -1,0 +1,22 @@
+// The command line and environment of one plain-chat CLI run: nothing from the host (project
+// settings, MCP servers, tools, session files) may leak into a request.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "daemon/run_as.h"
+
+namespace ch {
+
+std::vector<std::string> cli_arguments(const std::string& executable, const ModelConfig& model);
+
+// HOME/USER/LOGNAME/PATH/LANG of the run-as user, the CLI's quiet and bounded-retry settings,
+// then the provider's own `env` (which wins).
+std::vector<std::string> cli_environment(const RunAs& who, const ProviderConfig& provider,
+                                         const LimitsConfig& limits,
+                                         std::optional<long long> max_tokens);
+
+}  // namespace ch

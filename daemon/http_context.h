@@ -1,0 +1,45 @@
+// What the HTTP routes share: the configuration in force, the job manager they submit to and
+// the counters they keep. Routes never touch processes or the bus.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <httplib.h>
+
+#include "common/config.h"
+#include "daemon/api_keys.h"
+
+namespace ch {
+
+class JobManager;
+class ProviderHealth;
+
+struct HttpContext {
+    Config config;
+    ApiKeys keys;
+    JobManager* jobs = nullptr;
+    ProviderHealth* health = nullptr;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::int64_t started_epoch = 0;
+
+    std::atomic<bool> shutting_down{false};
+    std::atomic<int> in_flight{0};  // chat requests not yet fully answered
+    std::atomic<std::uint64_t> requests_total{0};
+    std::atomic<std::uint64_t> requests_failed{0};
+};
+
+// Writes an OpenAI-shaped error (and Retry-After when given).
+void send_error(httplib::Response& res, int status, const std::string& message,
+                const std::string& code = "", std::optional<long> retry_after = std::nullopt,
+                const std::string& param = "");
+
+// "claude-sonnet (sonnet), claude-opus (opus)": for "unknown model" errors.
+std::string known_model_list(const Config& config);
+
+void register_info_routes(httplib::Server& server, HttpContext& ctx);
+void register_chat_routes(httplib::Server& server, HttpContext& ctx);
+
+}  // namespace ch

@@ -1,0 +1,121 @@
+// GET /health, GET /ready, HEAD /, GET /v1/models[/{id}].
+#include <nlohmann/json.hpp>
+
+#include "common/version.h"
+#include "daemon/http_context.h"
+#include "daemon/job_manager.h"
+#include "daemon/provider_health.h"
+
+namespace ch {
+namespace {
+
+using nlohmann::json;
+
+json model_object(const ModelConfig& model, std::int64_t created) {
+    return {{"id", model.id}, {"object", "model"}, {"created", created}, {"owned_by", "anthropic"}};
+}
+
+std::string known_models(const Config& config) {
+    std::string out;
+    for (const auto& m : config.models) {
+        if (!out.empty()) out += ", ";
+        out += m.id;
+        for (const auto& a : m.aliases) out += " (" + a + ")";
+    }
+    return out;
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+}
+
+}  // namespace
+
+void register_info_routes(httplib::Server& server, HttpContext& ctx) {
+    server.Get("/", [](const httplib::Request& req, httplib::Response& res) {
+        if (req.method == "HEAD") {  // Claude Code probes its base URL first
+            res.status = 200;
+            return;
+        }
+        send_json(res, 200, {{"name", "claude-harness"}, {"version", kVersion}});
+    });
+
+    server.Get("/health", [&ctx](const httplib::Request&, httplib::Response& res) {
+        const auto counts = ctx.jobs->counts();
+        const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::steady_clock::now() - ctx.started);
+        send_json(res, 200,
+                  {{"status", ctx.shutting_down ? "stopping" : "ok"},
+                   {"version", kVersion},
+                   {"uptime_seconds", uptime.count()},
+                   {"active_jobs", counts.running},
+                   {"queued_jobs", counts.queued},
+                   {"requests_total", ctx.requests_total.load()},
+                   {"requests_failed", ctx.requests_failed.load()}});
+    });
+
+    server.Get("/ready", [&ctx](const httplib::Request&, httplib::Response& res) {
+        json providers = json::array();
+        bool any_ready = false;
+        std::string reasons;
+        for (const auto& s : ctx.health->current()) {
+            providers.push_back({{"name", s.name}, {"ready", s.ready}, {"user", s.user},
+                                 {"cli", s.executable}, {"version", s.version},
+                                 {"login", s.login}, {"reason", s.reason}});
+            any_ready = any_ready || s.ready;
+            if (!s.ready) reasons += (reasons.empty() ? "" : "; ") + s.name + ": " + s.reason;
+        }
+        if (ctx.shutting_down) {
+            send_json(res, 503, {{"status", "not_ready"}, {"reason", "the harness is shutting down"},
+                                 {"providers", providers}});
+        } else if (!any_ready) {
+            send_json(res, 503, {{"status", "not_ready"},
+                                 {"reason", "no provider can run jobs: " + reasons},
+                                 {"providers", providers}});
+        } else {
+            send_json(res, 200, {{"status", "ready"}, {"providers", providers}});
+        }
+    });
+
+    server.Get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) {
+        json data = json::array();
+        for (const auto& m : ctx.config.models) data.push_back(model_object(m, ctx.started_epoch));
+        send_json(res, 200, {{"object", "list"}, {"data", data}});
+    });
+
+    server.Get(R"(/v1/models/(.+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        const std::string name = req.matches[1];
+        if (const auto* model = ctx.config.find_model(name)) {
+            json object = model_object(*model, ctx.started_epoch);
+            object["id"] = name;  // answer in the name the client asked for
+            send_json(res, 200, object);
+            return;
+        }
+        send_error(res, 404,
+                   "The model '" + name + "' does not exist. Known models: " + known_models(ctx.config),
+                   "model_not_found", std::nullopt, "model");
+    });
+
+    auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+        res.set_header("Allow", req.path == "/v1/chat/completions" ? "POST" : "GET, HEAD");
+        send_error(res, 405, "Method " + req.method + " is not allowed on " + req.path,
+                   "method_not_allowed");
+    };
+    for (const char* path : {"/v1/chat/completions"}) {
+        server.Get(path, not_allowed);
+        server.Put(path, not_allowed);
+        server.Delete(path, not_allowed);
+        server.Patch(path, not_allowed);
+    }
+    for (const char* path : {"/health", "/ready", "/v1/models", R"(/v1/models/(.+))"}) {
+        server.Post(path, not_allowed);
+        server.Put(path, not_allowed);
+        server.Delete(path, not_allowed);
+        server.Patch(path, not_allowed);
+    }
+}
+
+std::string known_model_list(const Config& config) { return known_models(config); }
+
+}  // namespace ch

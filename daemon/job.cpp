@@ -1,0 +1,90 @@
+#include "daemon/job.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+namespace ch {
+
+Job::Job(std::string id, JobSpec spec)
+    : id_(std::move(id)), spec_(std::move(spec)), created_(std::chrono::system_clock::now()),
+      submitted_(std::chrono::steady_clock::now()) {
+    cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (cancel_fd_ < 0) throw std::runtime_error("eventfd failed");
+}
+
+Job::~Job() { close(cancel_fd_); }
+
+void Job::mark_running(pid_t pid) {
+    std::lock_guard guard(mutex_);
+    if (state_ == JobState::Queued) state_ = JobState::Running;
+    pid_ = pid;
+    changed_.notify_all();
+}
+
+void Job::push(ReplyDelta delta) {
+    std::lock_guard guard(mutex_);
+    deltas_.push_back(std::move(delta));
+    changed_.notify_all();
+}
+
+void Job::finish(JobOutcome outcome) {
+    std::lock_guard guard(mutex_);
+    if (outcome_) return;
+    outcome_ = std::move(outcome);
+    state_ = JobState::Finished;
+    changed_.notify_all();
+}
+
+Job::View Job::wait(std::size_t from, std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    const JobState seen = state_;
+    changed_.wait_until(lock, deadline,
+                        [&] { return deltas_.size() > from || state_ != seen || outcome_; });
+    View view;
+    view.state = state_;
+    if (deltas_.size() > from) view.deltas.assign(deltas_.begin() + from, deltas_.end());
+    view.outcome = outcome_;
+    return view;
+}
+
+std::optional<JobOutcome> Job::outcome() const {
+    std::lock_guard guard(mutex_);
+    return outcome_;
+}
+
+JobState Job::state() const {
+    std::lock_guard guard(mutex_);
+    return state_;
+}
+
+void Job::cancel(const std::string& reason, int http_status, const std::string& code) {
+    {
+        std::lock_guard guard(mutex_);
+        if (cancelled_.load()) return;
+        cancel_outcome_.http_status = http_status;
+        cancel_outcome_.code = code;
+        cancel_outcome_.message = reason;
+        cancelled_.store(true);
+    }
+    const std::uint64_t one = 1;
+    (void)!write(cancel_fd_, &one, sizeof one);
+}
+
+JobOutcome Job::cancel_outcome() const {
+    std::lock_guard guard(mutex_);
+    return cancel_outcome_;
+}
+
+std::string new_job_id() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id(24, '0');
+    for (auto& c : id) c = kHex[rng() & 15];
+    return id;
+}
+
+}  // namespace ch

@@ -1,0 +1,96 @@
+// One chat request's run of the CLI, shared between the transport that waits for it and the
+// runner that drives the process. Deltas are kept in order so any number of readers can follow
+// from any position.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/chat.h"
+#include "common/config.h"
+#include "common/reply_assembler.h"
+
+namespace ch {
+
+struct JobSpec {
+    ChatRequest request;
+    ModelConfig model;
+    ProviderConfig provider;
+    std::string client;  // who asked (key id or address), for logs
+};
+
+enum class JobState { Queued, Running, Finished };
+
+struct JobOutcome {
+    bool ok = false;
+    int http_status = 200;
+    std::string code;  // machine-readable reason on failure: "usage_limit", "timeout", ...
+    std::string message;
+    std::optional<long> retry_after;  // seconds, for 429
+    ReplyOutcome reply;               // text, stop_reason and usage when ok
+};
+
+class Job {
+public:
+    Job(std::string id, JobSpec spec);
+    ~Job();
+    Job(const Job&) = delete;
+    Job& operator=(const Job&) = delete;
+
+    const std::string& id() const { return id_; }
+    const JobSpec& spec() const { return spec_; }
+    std::chrono::system_clock::time_point created() const { return created_; }
+    std::chrono::steady_clock::time_point submitted() const { return submitted_; }
+
+    // Runner side.
+    void mark_running(pid_t pid);
+    void push(ReplyDelta delta);
+    void finish(JobOutcome outcome);  // first call wins
+
+    // Reader side: what happened after the first `from` deltas, waiting until there is
+    // something new or `deadline` passes.
+    struct View {
+        JobState state = JobState::Queued;
+        std::vector<ReplyDelta> deltas;
+        std::optional<JobOutcome> outcome;
+    };
+    View wait(std::size_t from, std::chrono::steady_clock::time_point deadline);
+    JobState state() const;
+    std::optional<JobOutcome> outcome() const;
+
+    // Asks the runner to stop the CLI; idempotent. The reason becomes the outcome's message.
+    void cancel(const std::string& reason, int http_status, const std::string& code);
+    bool cancel_requested() const { return cancelled_.load(); }
+    int cancel_fd() const { return cancel_fd_; }  // readable once cancel() was called
+    JobOutcome cancel_outcome() const;
+
+private:
+    const std::string id_;
+    const JobSpec spec_;
+    const std::chrono::system_clock::time_point created_;
+    const std::chrono::steady_clock::time_point submitted_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    JobState state_ = JobState::Queued;
+    pid_t pid_ = 0;
+    std::vector<ReplyDelta> deltas_;
+    std::optional<JobOutcome> outcome_;
+
+    std::atomic<bool> cancelled_{false};
+    JobOutcome cancel_outcome_;
+    int cancel_fd_ = -1;
+};
+
+// A random id fit for URLs and logs, e.g. "8f14e45fceea167a5a36dedd".
+std::string new_job_id();
+
+}  // namespace ch

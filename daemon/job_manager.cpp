@@ -1,0 +1,155 @@
+#include "daemon/job_manager.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/job_outcome.h"
+
+namespace ch {
+
+using Clock = std::chrono::steady_clock;
+
+JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper)
+    : ctx_{limits, std::move(jobs_dir), &reaper} {
+    const int n = std::max(1, limits.max_concurrent_jobs);
+    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { worker(); });
+    expiry_ = std::thread([this] { expire_queue(); });
+}
+
+JobManager::~JobManager() { shutdown(Duration{0}); }
+
+std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
+    auto job = std::make_shared<Job>(new_job_id(), std::move(spec));
+    std::lock_guard guard(mutex_);
+    if (!accepting_) {
+        job->finish(failed_outcome(503, "shutting_down", "the harness is shutting down"));
+        return job;
+    }
+    // Jobs that an idle worker will take at once do not count against the queue.
+    const std::size_t waiting =
+        queue_.size() >= idle_workers_ ? queue_.size() - idle_workers_ : 0;
+    if (waiting >= static_cast<std::size_t>(ctx_.limits.max_queued_jobs)) {
+        ++failed_;
+        job->finish(failed_outcome(429, "queue_full",
+                                   "too many requests: " + std::to_string(running_.size()) +
+                                       " running and " + std::to_string(waiting) +
+                                       " queued (max_queued_jobs)",
+                                   1));
+        return job;
+    }
+    queue_.push_back(job);
+    work_.notify_one();
+    changed_.notify_all();
+    return job;
+}
+
+void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reason,
+                        int http_status, const std::string& code) {
+    {
+        std::lock_guard guard(mutex_);
+        const auto it = std::find(queue_.begin(), queue_.end(), job);
+        if (it != queue_.end()) {
+            queue_.erase(it);
+            ++failed_;
+            job->finish(failed_outcome(http_status, code, reason));
+            changed_.notify_all();
+            return;
+        }
+    }
+    job->cancel(reason, http_status, code);
+}
+
+void JobManager::worker() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        ++idle_workers_;
+        work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        --idle_workers_;
+        if (queue_.empty()) return;  // stopping, nothing left
+        auto job = std::move(queue_.front());
+        queue_.pop_front();
+        running_.push_back(job);
+        changed_.notify_all();
+        lock.unlock();
+
+        run_job(*job, ctx_);
+
+        lock.lock();
+        running_.erase(std::find(running_.begin(), running_.end(), job));
+        record_finish(*job);
+        changed_.notify_all();
+    }
+}
+
+void JobManager::record_finish(const Job& job) {
+    const auto outcome = job.outcome();
+    ++finished_;
+    if (!outcome || !outcome->ok) ++failed_;
+}
+
+void JobManager::expire_queue() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        const auto limit = ctx_.limits.queue_timeout;
+        auto next = Clock::time_point::max();
+        const auto now = Clock::now();
+        for (auto it = queue_.begin(); it != queue_.end();) {
+            const auto waited = now - (*it)->submitted();
+            if (waited >= limit) {
+                ++failed_;
+                (*it)->finish(failed_outcome(
+                    429, "queue_timeout",
+                    "the request waited " + std::to_string(limit.count() / 1000) +
+                        " s in the queue without a free slot (queue_timeout)",
+                    1));
+                it = queue_.erase(it);
+                changed_.notify_all();
+            } else {
+                next = std::min(next, now + (limit - waited));
+                ++it;
+            }
+        }
+        changed_.wait_until(lock, next);
+    }
+}
+
+void JobManager::shutdown(Duration grace) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    accepting_ = false;
+    for (auto& job : queue_) {
+        ++failed_;
+        job->finish(failed_outcome(503, "shutting_down", "the harness is shutting down"));
+    }
+    queue_.clear();
+    if (!running_.empty())
+        spdlog::info("waiting up to {} ms for {} running job(s)", grace.count(), running_.size());
+    changed_.wait_for(lock, grace, [&] { return running_.empty(); });
+    for (auto& job : running_) job->cancel("the harness is shutting down", 503, "shutting_down");
+    stopping_ = true;
+    work_.notify_all();
+    changed_.notify_all();
+    lock.unlock();
+    for (auto& w : workers_) w.join();
+    expiry_.join();
+}
+
+JobManager::Counts JobManager::counts() const {
+    std::lock_guard guard(mutex_);
+    Counts c;
+    c.running = running_.size();
+    c.queued = queue_.size();
+    c.finished = finished_;
+    c.failed = failed_;
+    return c;
+}
+
+std::vector<std::shared_ptr<Job>> JobManager::jobs() const {
+    std::lock_guard guard(mutex_);
+    std::vector<std::shared_ptr<Job>> out(running_.begin(), running_.end());
+    out.insert(out.end(), queue_.begin(), queue_.end());
+    return out;
+}
+
+}  // namespace ch

@@ -1,0 +1,67 @@
+// Bounded concurrency and a FIFO queue in front of the job runner. Transports submit jobs and
+// wait on them; they never touch processes. Testable without HTTP.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/config.h"
+#include "daemon/job.h"
+#include "daemon/job_runner.h"
+
+namespace ch {
+
+class JobManager {
+public:
+    JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper);
+    ~JobManager();  // shutdown(0) if not done yet
+    JobManager(const JobManager&) = delete;
+    JobManager& operator=(const JobManager&) = delete;
+
+    // Never null. A job that cannot be queued comes back finished (429 queue full, 503
+    // shutting down).
+    std::shared_ptr<Job> submit(JobSpec spec);
+
+    // Cancels a job wherever it is: removed from the queue, or its CLI stopped.
+    void cancel(const std::shared_ptr<Job>& job, const std::string& reason, int http_status,
+                const std::string& code);
+
+    // Refuses new jobs, fails queued ones, lets running ones finish for up to `grace`, then
+    // cancels them; returns when every CLI process is gone.
+    void shutdown(Duration grace);
+
+    struct Counts {
+        std::size_t running = 0;
+        std::size_t queued = 0;
+        std::uint64_t finished = 0;
+        std::uint64_t failed = 0;
+    };
+    Counts counts() const;
+    std::vector<std::shared_ptr<Job>> jobs() const;  // running and queued
+
+private:
+    void worker();
+    void expire_queue();
+    void record_finish(const Job& job);
+
+    const RunnerContext ctx_;
+    mutable std::mutex mutex_;
+    std::condition_variable work_;     // a job was queued, or stopping
+    std::condition_variable changed_;  // queue or running set changed
+    std::deque<std::shared_ptr<Job>> queue_;
+    std::vector<std::shared_ptr<Job>> running_;
+    std::size_t idle_workers_ = 0;
+    std::uint64_t finished_ = 0;
+    std::uint64_t failed_ = 0;
+    bool accepting_ = true;
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
+    std::thread expiry_;
+};
+
+}  // namespace ch

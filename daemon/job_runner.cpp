@@ -1,0 +1,335 @@
+#include "daemon/job_runner.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "common/prompt.h"
+#include "common/reply_assembler.h"
+#include "common/stream_json.h"
+#include "daemon/child_process.h"
+#include "daemon/child_reaper.h"
+#include "daemon/cli_command.h"
+#include "daemon/job_outcome.h"
+
+namespace ch {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kExitGrace = 2s;    // after the answer, for the CLI to exit on stdin EOF
+constexpr auto kSignalGrace = 1s;  // between SIGINT, SIGTERM and SIGKILL
+constexpr std::size_t kStderrTail = 2048;
+
+// The job's empty private working directory, owned by the run-as user.
+class WorkDir {
+public:
+    WorkDir(const std::string& parent, const std::string& id, const RunAs& who)
+        : path_(parent + "/" + id) {
+        if (mkdir(path_.c_str(), 0700) != 0) {
+            error_ = "cannot create " + path_ + ": " + std::strerror(errno);
+            path_.clear();
+            return;
+        }
+        if (who.switch_user && chown(path_.c_str(), who.uid, who.gid) != 0) {
+            error_ = "cannot hand " + path_ + " to " + who.name + ": " + std::strerror(errno);
+        }
+    }
+    ~WorkDir() {
+        if (!path_.empty() && rmdir(path_.c_str()) != 0)
+            spdlog::warn("cannot remove job directory {}: {}", path_, std::strerror(errno));
+    }
+    const std::string& path() const { return path_; }
+    const std::string& error() const { return error_; }
+
+private:
+    std::string path_;
+    std::string error_;
+};
+
+class Run {
+public:
+    Run(Job& job, const RunnerContext& ctx, ChildProcess child, std::string input)
+        : job_(job), ctx_(ctx), child_(std::move(child)), input_(std::move(input)) {}
+
+    void execute();
+
+private:
+    enum class Stop { None, Answered, Exited, Cancelled, IdleTimeout, JobTimeout };
+
+    Stop pump_until_stop();
+    void read_stdout();
+    void read_stderr();
+    void write_stdin();
+    void handle_line(std::string_view line);
+    bool wait_exit(Clock::time_point deadline);
+    void terminate();
+    JobOutcome crash_outcome();
+
+    Job& job_;
+    const RunnerContext& ctx_;
+    ChildProcess child_;
+    std::string input_;
+    std::size_t input_sent_ = 0;
+    LineSplitter splitter_;
+    ReplyAssembler assembler_;
+    bool stdout_open_ = true;
+    bool stderr_open_ = true;
+    std::string stderr_tail_;
+    Clock::time_point last_output_ = Clock::now();
+    const Clock::time_point started_ = Clock::now();
+};
+
+void Run::execute() {
+    job_.mark_running(child_.pid());
+    const Stop stop = pump_until_stop();
+    switch (stop) {
+        case Stop::Answered:
+            // The client gets the answer now; the CLI's exit is awaited after.
+            job_.finish(outcome_from_reply(*assembler_.outcome(), ctx_.limits,
+                                           std::chrono::system_clock::now()));
+            child_.close_stdin();
+            if (!wait_exit(Clock::now() + kExitGrace)) terminate();
+            break;
+        case Stop::Exited:
+            job_.finish(crash_outcome());
+            break;
+        case Stop::Cancelled:
+            terminate();
+            job_.finish(job_.cancel_outcome());
+            break;
+        case Stop::IdleTimeout:
+            terminate();
+            job_.finish(failed_outcome(504, "idle_timeout",
+                                       "the Claude CLI produced no output for " +
+                                           std::to_string(ctx_.limits.idle_timeout.count() / 1000) +
+                                           " s (idle_timeout)"));
+            break;
+        case Stop::JobTimeout:
+            terminate();
+            job_.finish(failed_outcome(504, "timeout",
+                                       "the request took longer than " +
+                                           std::to_string(ctx_.limits.job_timeout.count() / 1000) +
+                                           " s (job_timeout)"));
+            break;
+        case Stop::None:
+            break;
+    }
+    const auto status = child_.reap(Clock::now() + 10s);
+    if (!status) spdlog::error("job {}: CLI process {} could not be reaped", job_.id(), child_.pid());
+}
+
+Run::Stop Run::pump_until_stop() {
+    const auto job_deadline = started_ + ctx_.limits.job_timeout;
+    for (;;) {
+        if (assembler_.finished()) return Stop::Answered;
+        if (job_.cancel_requested()) return Stop::Cancelled;
+        const auto now = Clock::now();
+        const auto idle_deadline = last_output_ + ctx_.limits.idle_timeout;
+        if (now >= job_deadline) return Stop::JobTimeout;
+        if (now >= idle_deadline) return Stop::IdleTimeout;
+
+        pollfd fds[5];
+        int n = 0;
+        const int out_i = stdout_open_ ? n : -1;
+        if (stdout_open_) fds[n++] = {child_.stdout_fd(), POLLIN, 0};
+        const int err_i = stderr_open_ ? n : -1;
+        if (stderr_open_) fds[n++] = {child_.stderr_fd(), POLLIN, 0};
+        const bool sending = child_.stdin_fd() >= 0 && input_sent_ < input_.size();
+        const int in_i = sending ? n : -1;
+        if (sending) fds[n++] = {child_.stdin_fd(), POLLOUT, 0};
+        const int pid_i = n;
+        fds[n++] = {child_.pidfd(), POLLIN, 0};
+        fds[n++] = {job_.cancel_fd(), POLLIN, 0};
+
+        const auto wait = std::min(job_deadline, idle_deadline) - now;
+        const int timeout_ms =
+            static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count());
+        if (poll(fds, n, std::max(timeout_ms, 1)) < 0 && errno != EINTR) {
+            spdlog::error("job {}: poll: {}", job_.id(), std::strerror(errno));
+            return Stop::Exited;
+        }
+        if (in_i >= 0 && fds[in_i].revents) write_stdin();
+        if (out_i >= 0 && fds[out_i].revents) read_stdout();
+        if (err_i >= 0 && fds[err_i].revents) read_stderr();
+        if (fds[pid_i].revents) {
+            // The CLI is gone. What it wrote is in the pipe; a grandchild may still hold the
+            // pipe open, so read what is there rather than waiting for EOF.
+            read_stdout();
+            read_stderr();
+            return assembler_.finished() ? Stop::Answered : Stop::Exited;
+        }
+        if (!stdout_open_ && !stderr_open_ && !assembler_.finished()) {
+            // Both pipes closed without an answer: the CLI is exiting; collect its status.
+            wait_exit(Clock::now() + kExitGrace);
+            return Stop::Exited;
+        }
+    }
+}
+
+void Run::read_stdout() {
+    char buf[65536];
+    while (stdout_open_) {
+        const ssize_t got = read(child_.stdout_fd(), buf, sizeof buf);
+        if (got > 0) {
+            last_output_ = Clock::now();
+            if (!splitter_.feed({buf, static_cast<std::size_t>(got)},
+                                [this](std::string_view line) { handle_line(line); }))
+                spdlog::warn("job {}: an over-long line from the CLI was dropped", job_.id());
+            continue;
+        }
+        if (got == 0) {
+            stdout_open_ = false;
+            const std::string rest = splitter_.take_rest();
+            if (!rest.empty()) handle_line(rest);
+        } else if (errno != EINTR) {
+            if (errno != EAGAIN) stdout_open_ = false;
+            return;
+        }
+    }
+}
+
+void Run::handle_line(std::string_view line) {
+    if (assembler_.finished()) return;  // the answer is complete; later lines change nothing
+    const CliEvent event = parse_cli_line(line);
+    if (event.kind == CliEvent::Kind::Invalid) {
+        spdlog::warn("job {}: unreadable line from the CLI ignored: {}", job_.id(), event.error);
+        return;
+    }
+    if (event.kind == CliEvent::Kind::ApiRetry)
+        spdlog::info("job {}: the CLI retries its upstream request ({})", job_.id(),
+                     event.error_kind.empty() ? "connection" : event.error_kind);
+    for (auto& delta : assembler_.on_event(event)) job_.push(std::move(delta));
+}
+
+void Run::read_stderr() {
+    char buf[16384];
+    while (stderr_open_) {
+        const ssize_t got = read(child_.stderr_fd(), buf, sizeof buf);
+        if (got > 0) {
+            stderr_tail_.append(buf, static_cast<std::size_t>(got));
+            if (stderr_tail_.size() > 2 * kStderrTail)
+                stderr_tail_.erase(0, stderr_tail_.size() - kStderrTail);
+            continue;
+        }
+        if (got == 0 || (errno != EINTR && errno != EAGAIN)) stderr_open_ = false;
+        if (got == 0 || errno != EINTR) return;
+    }
+}
+
+void Run::write_stdin() {
+    while (input_sent_ < input_.size()) {
+        const ssize_t put =
+            write(child_.stdin_fd(), input_.data() + input_sent_, input_.size() - input_sent_);
+        if (put > 0) {
+            input_sent_ += static_cast<std::size_t>(put);
+            continue;
+        }
+        if (put < 0 && errno == EINTR) continue;
+        if (put < 0 && errno != EAGAIN) {
+            // EPIPE: the CLI stopped reading (it is exiting); its output tells why.
+            spdlog::debug("job {}: stdin: {}", job_.id(), std::strerror(errno));
+            input_sent_ = input_.size();
+        }
+        return;
+    }
+    if (input_sent_ == input_.size()) input_.clear(), input_.shrink_to_fit(), input_sent_ = 0;
+}
+
+bool Run::wait_exit(Clock::time_point deadline) {
+    // Keep draining the pipes: a CLI blocked on a full pipe would never exit.
+    while (!child_.has_exited()) {
+        const auto now = Clock::now();
+        if (now >= deadline) return false;
+        pollfd fds[3];
+        int n = 0;
+        fds[n++] = {child_.pidfd(), POLLIN, 0};
+        if (stdout_open_) fds[n++] = {child_.stdout_fd(), POLLIN, 0};
+        if (stderr_open_) fds[n++] = {child_.stderr_fd(), POLLIN, 0};
+        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+        poll(fds, n, static_cast<int>(std::max<long>(ms, 1)));
+        if (stdout_open_) read_stdout();
+        if (stderr_open_) read_stderr();
+    }
+    return true;
+}
+
+void Run::terminate() {
+    // SIGINT first: the CLI then ends its turn cleanly and kills its own tool children.
+    for (int sig : {SIGINT, SIGTERM}) {
+        child_.signal_group(sig);
+        if (wait_exit(Clock::now() + kSignalGrace)) return;
+    }
+    child_.signal_group(SIGKILL);
+}
+
+JobOutcome Run::crash_outcome() {
+    const auto status = child_.reap(Clock::now() + kExitGrace);
+    std::string what = status ? describe_wait_status(*status) : "did not exit";
+    std::string detail = stderr_tail_;
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
+    if (const auto nl = detail.rfind('\n'); nl != std::string::npos) detail.erase(0, nl + 1);
+    std::string message = "the Claude CLI ended without an answer (" + what + ")";
+    if (!detail.empty()) message += ": " + detail;
+    return failed_outcome(502, "cli_crashed", message);
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+    std::size_t size = 0;
+    for (const auto& l : lines) size += l.size();
+    std::string out;
+    out.reserve(size);
+    for (const auto& l : lines) out += l;
+    return out;
+}
+
+}  // namespace
+
+void run_job(Job& job, const RunnerContext& ctx) {
+    const JobSpec& spec = job.spec();
+    std::string error;
+    const auto who = resolve_run_as(spec.provider.user, &error);
+    if (!who) {
+        job.finish(failed_outcome(503, "provider_unavailable",
+                                  "provider '" + spec.provider.name + "': " + error));
+        return;
+    }
+    const std::string path = find_executable(spec.provider.claude, usual_path(*who));
+    if (path.empty()) {
+        job.finish(failed_outcome(503, "provider_unavailable",
+                                  "provider '" + spec.provider.name + "': the Claude CLI '" +
+                                      spec.provider.claude + "' was not found in " +
+                                      usual_path(*who)));
+        return;
+    }
+    WorkDir dir(ctx.jobs_dir, job.id(), *who);
+    if (!dir.error().empty()) {
+        job.finish(failed_outcome(500, "internal_error", dir.error()));
+        return;
+    }
+    const std::string system = spec.request.system.value_or(spec.model.system_prompt);
+    ProcessSpec process{path, cli_arguments(path, spec.model),
+                        cli_environment(*who, spec.provider, ctx.limits, spec.request.max_tokens),
+                        *who, dir.path()};
+    try {
+        ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);
+        spdlog::info("job {}: started {} as {} (pid {}, model {})", job.id(), path, who->name,
+                     child.pid(), spec.model.id);
+        Run run(job, ctx, std::move(child), join_lines(render_cli_input(spec.request, system)));
+        run.execute();
+    } catch (const SpawnError& e) {
+        job.finish(failed_outcome(502, "cli_spawn_failed",
+                                  std::string("cannot start the Claude CLI: ") + e.what()));
+    }
+    ctx.reaper->kill_orphans();
+}
+
+}  // namespace ch

@@ -1,0 +1,45 @@
+// Whether each provider can run jobs: its CLI executable exists and runs (`claude --version`),
+// and a login is present (an environment token, or the credentials the CLI reads) — checked
+// without calling the API.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+
+namespace ch {
+
+class ChildReaper;
+
+struct ProviderStatus {
+    std::string name;
+    std::string user;        // run-as user name
+    std::string executable;  // resolved path, "" when not found
+    std::string version;     // first line of `claude --version`
+    std::string login;       // "api_key", "oauth_token", "credentials_file", "none", "unknown"
+    bool ready = false;
+    std::string reason;  // why not ready, in words a user can act on
+};
+
+class ProviderHealth {
+public:
+    ProviderHealth(std::vector<ProviderConfig> providers, ChildReaper& reaper);
+
+    // Re-checks providers that are not ready and were last checked over `max_age` ago.
+    std::vector<ProviderStatus> current(std::chrono::seconds max_age = std::chrono::seconds(10));
+    bool ready(const std::string& provider);
+
+private:
+    ProviderStatus check(const ProviderConfig& provider);
+
+    std::vector<ProviderConfig> providers_;
+    ChildReaper& reaper_;
+    std::mutex mutex_;
+    std::vector<ProviderStatus> status_;
+    std::vector<std::chrono::steady_clock::time_point> checked_;
+};
+
+}  // namespace ch

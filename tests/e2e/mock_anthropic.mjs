@@ -1,0 +1,220 @@
+// A mock of the Anthropic Messages API for end-to-end tests with the real
+// Claude Code CLI.  node:http only, no dependencies.
+//
+// As a module:
+//   import { startMockAnthropic } from './mock_anthropic.mjs';
+//   const mock = await startMockAnthropic();   // { port, url, requests, unknown, close() }
+//
+// As a program (for probing by hand):
+//   node mock_anthropic.mjs [--port N] [--log file.jsonl]
+//   prints "listening <port>" on stdout, logs one JSON line per request to
+//   stderr (or appends it to --log).
+//
+// Endpoints
+//   HEAD (any path)                 200, empty (the CLI's preflight probe)
+//   POST /v1/messages[?beta=true]   stream:true  -> SSE in the Messages API wire format
+//                                   otherwise    -> a JSON message
+//   POST /v1/messages/count_tokens  {"input_tokens": 42}
+//   GET  /v1/models                 a one-model list
+//   anything else                   404 with an Anthropic-style error body;
+//                                   recorded in `unknown` and logged to stderr
+//
+// Every request is recorded as { seq, method, path, query, headers, body, raw }
+// where body is the parsed JSON (or null).  The reply and usage numbers are
+// exported as REPLY_TEXT and USAGE so tests can compare.
+
+import http from 'node:http';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REPLY_TEXT = 'Hello from the mock upstream.';
+export const REPLY_DELTAS = ['Hello', ' from', ' the', ' mock', ' upstream.'];
+export const USAGE = Object.freeze({
+  input_tokens: 21,
+  cache_creation_input_tokens: 4,
+  cache_read_input_tokens: 8,
+  output_tokens: 6,
+});
+
+function sse(res, event, data) {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function sendJson(res, status, obj, extraHeaders = {}) {
+  const body = JSON.stringify(obj);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    ...extraHeaders,
+  });
+  res.end(body);
+}
+
+/**
+ * Start the mock.
+ * @param {object} [opts]
+ * @param {number} [opts.port=0]
+ * @param {string} [opts.reply]         reply text (default REPLY_TEXT)
+ * @param {string[]} [opts.deltas]      how the reply is cut into text_delta events
+ * @param {(rec: object) => void} [opts.onRequest]  called for every recorded request
+ * @returns {Promise<{port:number,url:string,requests:object[],unknown:object[],
+ *                    messages:()=>object[],close:()=>Promise<void>}>}
+ */
+export async function startMockAnthropic(opts = {}) {
+  const reply = opts.reply ?? REPLY_TEXT;
+  const deltas = opts.deltas ?? (opts.reply ? [opts.reply] : REPLY_DELTAS);
+  const requests = [];
+  const unknown = [];
+  let seq = 0;
+  const sockets = new Set();
+
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body = null;
+      if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          body = null;
+        }
+      }
+      const url = new URL(req.url, 'http://mock');
+      const rec = {
+        seq: ++seq,
+        t: Date.now() / 1000,
+        method: req.method,
+        path: url.pathname,
+        query: url.search,
+        headers: req.headers,
+        body,
+        raw,
+      };
+      requests.push(rec);
+      if (opts.onRequest) opts.onRequest(rec);
+      const reqId = `req_mock_${rec.seq}`;
+
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'request-id': reqId });
+        res.end();
+        return;
+      }
+      if (req.method === 'POST' && url.pathname.endsWith('/v1/messages/count_tokens')) {
+        sendJson(res, 200, { input_tokens: 42 }, { 'request-id': reqId });
+        return;
+      }
+      if (req.method === 'GET' && url.pathname.endsWith('/v1/models')) {
+        sendJson(res, 200, {
+          data: [{ type: 'model', id: 'claude-sonnet-5', display_name: 'Claude Sonnet 5', created_at: '2026-01-01T00:00:00Z' }],
+          has_more: false,
+          first_id: 'claude-sonnet-5',
+          last_id: 'claude-sonnet-5',
+        }, { 'request-id': reqId });
+        return;
+      }
+      if (req.method === 'POST' && url.pathname.endsWith('/v1/messages')) {
+        if (!body || typeof body !== 'object') {
+          sendJson(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'mock: body is not JSON' } },
+            { 'request-id': reqId });
+          return;
+        }
+        const id = `msg_mock_${rec.seq}`;
+        const model = body.model ?? 'claude-sonnet-5';
+        if (body.stream === true) {
+          res.writeHead(200, {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache',
+            'request-id': reqId,
+          });
+          sse(res, 'message_start', {
+            type: 'message_start',
+            message: {
+              id, type: 'message', role: 'assistant', model, content: [],
+              stop_reason: null, stop_sequence: null,
+              usage: {
+                input_tokens: USAGE.input_tokens,
+                cache_creation_input_tokens: USAGE.cache_creation_input_tokens,
+                cache_read_input_tokens: USAGE.cache_read_input_tokens,
+                output_tokens: 1,
+              },
+            },
+          });
+          sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+          sse(res, 'ping', { type: 'ping' });
+          for (const d of deltas) {
+            sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: d } });
+          }
+          sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
+          sse(res, 'message_delta', {
+            type: 'message_delta',
+            delta: { stop_reason: 'end_turn', stop_sequence: null },
+            usage: { output_tokens: USAGE.output_tokens },
+          });
+          sse(res, 'message_stop', { type: 'message_stop' });
+          res.end();
+        } else {
+          sendJson(res, 200, {
+            id, type: 'message', role: 'assistant', model,
+            content: [{ type: 'text', text: reply }],
+            stop_reason: 'end_turn', stop_sequence: null,
+            usage: { ...USAGE },
+          }, { 'request-id': reqId });
+        }
+        return;
+      }
+      unknown.push(rec);
+      process.stderr.write(`mock_anthropic: unknown request ${req.method} ${req.url}\n`);
+      sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `mock: no route for ${req.method} ${url.pathname}` } },
+        { 'request-id': reqId });
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
+  const port = server.address().port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    unknown,
+    /** The POST /v1/messages requests only. */
+    messages: () => requests.filter((r) => r.method === 'POST' && r.path.endsWith('/v1/messages')),
+    close: () => new Promise((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+// Run directly: print the port, log requests.
+if (process.argv[1] && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
+  const args = process.argv.slice(2);
+  const opt = (name) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const logFile = opt('--log');
+  const mock = await startMockAnthropic({
+    port: Number(opt('--port') ?? 0),
+    onRequest: (rec) => {
+      const { raw, ...rest } = rec;
+      const line = JSON.stringify(rest) + '\n';
+      if (logFile) fs.appendFileSync(logFile, line);
+      else process.stderr.write(line);
+    },
+  });
+  process.stdout.write(`listening ${mock.port}\n`);
+  const stop = async () => {
+    await mock.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
