@@ -51,6 +51,7 @@ std::vector<ReplyDelta> ReplyAssembler::on_event(const CliEvent& event) {
             delta_text_.clear();
             assistant_text_.clear();
             message_open_ = true;
+            message_usage_ = event.usage;
             break;
         case CliEvent::Kind::TextDelta:
             delta_text_ += event.text;
@@ -61,6 +62,16 @@ std::vector<ReplyDelta> ReplyAssembler::on_event(const CliEvent& event) {
             break;
         case CliEvent::Kind::MessageDelta:
             message_open_ = false;
+            if (event.stop_reason == "max_tokens") {
+                // The client's max_tokens is reached. The CLI would go on with continuation
+                // requests and then fail; the answer is this message as it stands.
+                ReplyOutcome outcome;
+                outcome.text = message_text_;
+                outcome.stop_reason = event.stop_reason;
+                outcome.usage = message_usage_;
+                outcome.usage.output_tokens = event.usage.output_tokens;
+                outcome_ = std::move(outcome);
+            }
             break;
         case CliEvent::Kind::Assistant:
             if (event.model == "<synthetic>" || !event.error_kind.empty()) {

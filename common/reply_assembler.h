@@ -49,6 +49,7 @@ class ReplyAssembler {
     std::string message_text_;    // text of the current message sent so far
     std::string delta_text_;      // current API message: text from its text_deltas
     std::string assistant_text_;  // current API message: text from its `assistant` lines
+    Usage message_usage_;         // the current message's, from message_start
     bool message_open_ = false;   // message_start seen, its message_delta not yet
     std::string streamed_;
     std::string last_error_kind_;

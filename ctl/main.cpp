@@ -13,13 +13,15 @@ constexpr const char* kUsage =
     "Usage: claude-harnessctl [--version] [--help] COMMAND\n"
     "\n"
     "Commands:\n"
-    "  check-config [PATH]  Validate a configuration file (default /etc/claude-harness/config.toml)\n"
+    "  check-config [PATH]  Validate a configuration file (default "
+    "/etc/claude-harness/config.toml)\n"
     "\n"
     "Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
 int check_config(const std::string& path) {
     const ch::ConfigLoad load = ch::load_config_file(path);
-    for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.c_str());
+    for (const auto& e : load.errors)
+        std::fprintf(stderr, "%s\n", e.c_str());
     if (!load.ok()) return 1;
     std::printf("%s: ok\n", path.c_str());
     return 0;
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
     if (verb == "check-config" && argc <= 3) {
         return check_config(argc == 3 ? argv[2] : "/etc/claude-harness/config.toml");
     }
-    std::fprintf(stderr, "claude-harnessctl: unknown command or arguments: %s\n%s", argv[1], kUsage);
+    std::fprintf(stderr, "claude-harnessctl: unknown command or arguments: %s\n%s", argv[1],
+                 kUsage);
     return 2;
 }

@@ -9,7 +9,7 @@
 namespace ch {
 
 class ApiKeys {
-public:
+  public:
     // An empty path means no keys (open access, loopback only). Errors as "file:line: message".
     static std::optional<ApiKeys> load(const std::string& path, std::string* error);
 
@@ -18,7 +18,7 @@ public:
     // The key's id ("key@3" for line 3) when `presented` is one of the keys.
     std::optional<std::string> match(const std::string& presented) const;
 
-private:
+  private:
     struct Key {
         std::string value;
         int line = 0;

@@ -28,8 +28,8 @@ struct InFlight {
 std::string client_of(const httplib::Request& req, const HttpContext& ctx) {
     if (ctx.keys.enabled()) {
         const std::string auth = req.get_header_value("Authorization");
-        const std::string key = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7)
-                                                               : req.get_header_value("x-api-key");
+        const std::string key =
+            auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : req.get_header_value("x-api-key");
         if (const auto id = ctx.keys.match(key)) return *id;
     }
     return req.remote_addr;
@@ -37,8 +37,8 @@ std::string client_of(const httplib::Request& req, const HttpContext& ctx) {
 
 void finish_log(HttpContext& ctx, const Job& job, const JobOutcome& outcome) {
     if (!outcome.ok) ++ctx.requests_failed;
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                          job.submitted());
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - job.submitted());
     if (outcome.ok)
         spdlog::info("job {}: answered {} for {} in {} ms, tokens in {} out {}", job.id(),
                      job.spec().model.id, job.spec().client, ms.count(),
@@ -74,7 +74,7 @@ Job::View wait_watching_client(JobManager& jobs, const std::shared_ptr<Job>& job
 }
 
 class ChatStream {
-public:
+  public:
     ChatStream(HttpContext& ctx, std::shared_ptr<Job> job, std::int64_t created)
         : ctx_(ctx), job_(std::move(job)), created_(created), in_flight_(ctx) {
         const auto& req = job_->spec().request;
@@ -120,14 +120,15 @@ public:
         return true;
     }
 
-private:
+  private:
     std::string event(const openai::Chunk& chunk) const {
         return openai::chunk_event(id_, created_, job_->spec().model.id, chunk);
     }
 
     std::string finale(const JobOutcome& outcome) {
         finish_log(ctx_, *job_, outcome);
-        if (!outcome.ok) return openai::error_event(outcome.http_status, outcome.message, outcome.code);
+        if (!outcome.ok)
+            return openai::error_event(outcome.http_status, outcome.message, outcome.code);
         std::string out;
         openai::Chunk finish;
         finish.content = std::nullopt;
@@ -173,8 +174,8 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
     if (!model) {
         ++ctx.requests_failed;
         send_error(res, 404,
-                   "The model '" + request.model + "' does not exist. Known models: " +
-                       known_model_list(ctx.config),
+                   "The model '" + request.model +
+                       "' does not exist. Known models: " + known_model_list(ctx.config),
                    "model_not_found", std::nullopt, "model");
         return;
     }
@@ -184,26 +185,28 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
         std::string reason = ctx.shutting_down ? "the harness is shutting down" : "";
         if (reason.empty())
             for (const auto& s : ctx.health->current())
-                if (provider && s.name == provider->name) reason = "provider '" + s.name + "' is not ready: " + s.reason;
+                if (provider && s.name == provider->name)
+                    reason = "provider '" + s.name + "' is not ready: " + s.reason;
         send_error(res, 503, reason, "not_ready");
         return;
     }
     const bool stream = request.stream;
-    auto job = ctx.jobs->submit(JobSpec{std::move(request), *model, *provider, client_of(req, ctx)});
+    auto job =
+        ctx.jobs->submit(JobSpec{std::move(request), *model, *provider, client_of(req, ctx)});
     const std::int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count();
     const ConnectionProbe probe(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
 
     if (!stream) {
-        const auto view = wait_watching_client(*ctx.jobs, job, probe, [](const Job::View&) { return false; });
+        const auto view =
+            wait_watching_client(*ctx.jobs, job, probe, [](const Job::View&) { return false; });
         const JobOutcome& outcome = *view.outcome;
         finish_log(ctx, *job, outcome);
         if (!outcome.ok) return send_outcome_error(res, outcome);
-        res.set_content(openai::completion_json("chatcmpl-" + job->id(), created, model->id,
-                                                outcome.reply.text,
-                                                openai::finish_reason(outcome.reply.stop_reason),
-                                                outcome.reply.usage),
+        res.set_content(openai::completion_json(
+                            "chatcmpl-" + job->id(), created, model->id, outcome.reply.text,
+                            openai::finish_reason(outcome.reply.stop_reason), outcome.reply.usage),
                         "application/json");
         return;
     }
@@ -231,9 +234,10 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
 }  // namespace
 
 void register_chat_routes(httplib::Server& server, HttpContext& ctx) {
-    server.Post("/v1/chat/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
-        handle_chat(ctx, req, res);
-    });
+    server.Post("/v1/chat/completions",
+                [&ctx](const httplib::Request& req, httplib::Response& res) {
+                    handle_chat(ctx, req, res);
+                });
 }
 
 }  // namespace ch

@@ -31,16 +31,26 @@ enum Stage { kSetpgid, kDup, kSetgroups, kSetgid, kSetuid, kVerify, kChdir, kExe
 std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
     const std::string err = std::strerror(f.error);
     switch (f.stage) {
-        case kSetpgid: return "setpgid: " + err;
-        case kDup: return "dup2: " + err;
-        case kSetgroups: return "setgroups for user '" + spec.run_as.name + "': " + err;
-        case kSetgid: return "setgid(" + std::to_string(f.value) + "): " + err;
-        case kSetuid: return "setuid(" + std::to_string(f.value) + "): " + err;
-        case kVerify: return "credentials did not change to user '" + spec.run_as.name + "'";
-        case kChdir: return "cannot enter working directory " + spec.cwd + ": " + err;
-        case kExec: return "exec " + spec.path + ": " + err;
-        case kParent: return "the daemon exited while the process started";
-        default: return "unknown failure: " + err;
+        case kSetpgid:
+            return "setpgid: " + err;
+        case kDup:
+            return "dup2: " + err;
+        case kSetgroups:
+            return "setgroups for user '" + spec.run_as.name + "': " + err;
+        case kSetgid:
+            return "setgid(" + std::to_string(f.value) + "): " + err;
+        case kSetuid:
+            return "setuid(" + std::to_string(f.value) + "): " + err;
+        case kVerify:
+            return "credentials did not change to user '" + spec.run_as.name + "'";
+        case kChdir:
+            return "cannot enter working directory " + spec.cwd + ": " + err;
+        case kExec:
+            return "exec " + spec.path + ": " + err;
+        case kParent:
+            return "the daemon exited while the process started";
+        default:
+            return "unknown failure: " + err;
     }
 }
 
@@ -59,9 +69,10 @@ std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
         fail(report, kDup);
 
     // Signals: the daemon blocks and ignores some; the CLI must start with defaults.
-    struct sigaction dfl{};
+    struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig)
+        sigaction(sig, &dfl, nullptr);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -95,7 +106,8 @@ std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
     std::vector<char*> out;
     out.reserve(v.size() + 1);
-    for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    for (const auto& s : v)
+        out.push_back(const_cast<char*>(s.c_str()));
     out.push_back(nullptr);
     return out;
 }
@@ -111,7 +123,8 @@ ChildProcess ChildProcess::spawn(const ProcessSpec& spec, ChildReaper& reaper) {
     int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
     int report[2] = {-1, -1};
     auto close_all = [&] {
-        for (auto& p : pipes) close_fd(p[0]), close_fd(p[1]);
+        for (auto& p : pipes)
+            close_fd(p[0]), close_fd(p[1]);
         close_fd(report[0]);
         close_fd(report[1]);
     };
@@ -150,7 +163,8 @@ ChildProcess ChildProcess::spawn(const ProcessSpec& spec, ChildReaper& reaper) {
     child.stderr_fd_ = pipes[2][0];
     pipes[0][1] = pipes[1][0] = pipes[2][0] = -1;
     close_fd(report[1]);
-    for (auto& p : pipes) close_fd(p[0]), close_fd(p[1]);
+    for (auto& p : pipes)
+        close_fd(p[0]), close_fd(p[1]);
 
     ChildFailure failure{};
     ssize_t n;
@@ -192,7 +206,9 @@ ChildProcess::~ChildProcess() {
     close_fd(pidfd_);
 }
 
-void ChildProcess::close_stdin() { close_fd(stdin_fd_); }
+void ChildProcess::close_stdin() {
+    close_fd(stdin_fd_);
+}
 
 void ChildProcess::signal_group(int sig) {
     // The group id is the CLI's pid; it cannot be reused while the CLI is unreaped or any

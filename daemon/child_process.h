@@ -30,7 +30,7 @@ struct SpawnError : std::runtime_error {
 };
 
 class ChildProcess {
-public:
+  public:
     // Throws SpawnError, e.g. "setuid(1001): Operation not permitted" or
     // "exec /usr/bin/claude: No such file or directory".
     static ChildProcess spawn(const ProcessSpec& spec, ChildReaper& reaper);
@@ -54,7 +54,7 @@ public:
     std::optional<int> reap(std::chrono::steady_clock::time_point deadline);
     std::optional<int> status() const { return status_; }
 
-private:
+  private:
     ChildProcess(ChildReaper& reaper, pid_t pid) : reaper_(&reaper), pid_(pid) {}
 
     ChildReaper* reaper_;

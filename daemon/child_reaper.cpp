@@ -25,7 +25,8 @@ namespace ch {
 void block_daemon_signals() {
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE}) sigaddset(&set, sig);
+    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPIPE})
+        sigaddset(&set, sig);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -43,14 +44,17 @@ ChildReaper::ChildReaper() {
 
 ChildReaper::~ChildReaper() {
     const std::uint64_t one = 1;
-    if (write(stop_fd_, &one, sizeof one) < 0) spdlog::error("reaper stop: {}", std::strerror(errno));
+    if (write(stop_fd_, &one, sizeof one) < 0)
+        spdlog::error("reaper stop: {}", std::strerror(errno));
     thread_.join();
     reap_all();
     close(signal_fd_);
     close(stop_fd_);
 }
 
-void ChildReaper::watch(pid_t pid, const std::unique_lock<std::mutex>&) { watched_.insert(pid); }
+void ChildReaper::watch(pid_t pid, const std::unique_lock<std::mutex>&) {
+    watched_.insert(pid);
+}
 
 void ChildReaper::run() {
     pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
@@ -82,7 +86,8 @@ void ChildReaper::reap_all() {
     }
 }
 
-std::optional<int> ChildReaper::wait_for(pid_t pid, std::chrono::steady_clock::time_point deadline) {
+std::optional<int> ChildReaper::wait_for(pid_t pid,
+                                         std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mutex_);
     if (!exited_.wait_until(lock, deadline, [&] { return statuses_.count(pid) != 0; }))
         return std::nullopt;
@@ -122,7 +127,8 @@ int ChildReaper::kill_orphans() {
             char* end = nullptr;
             const long pid = std::strtol(entry->d_name, &end, 10);
             if (*end != '\0' || pid <= 0) continue;
-            if (parent_of(static_cast<pid_t>(pid)) == self) candidates.push_back(static_cast<pid_t>(pid));
+            if (parent_of(static_cast<pid_t>(pid)) == self)
+                candidates.push_back(static_cast<pid_t>(pid));
         }
         closedir(dir);
     }
@@ -133,8 +139,7 @@ int ChildReaper::kill_orphans() {
         // The pidfd pins the process, so a pid recycled since the scan is never signalled.
         const int pidfd = open_pidfd(pid);
         if (pidfd < 0) continue;
-        if (parent_of(pid) == getpid() && pidfd_signal(pidfd, SIGKILL) == 0)
-            ++killed;
+        if (parent_of(pid) == getpid() && pidfd_signal(pidfd, SIGKILL) == 0) ++killed;
         close(pidfd);
     }
     if (killed > 0) spdlog::info("killed {} process(es) left behind by finished jobs", killed);

@@ -16,7 +16,7 @@
 namespace ch {
 
 class ChildReaper {
-public:
+  public:
     // SIGCHLD must already be blocked in every thread (see block_daemon_signals()).
     ChildReaper();
     ~ChildReaper();
@@ -36,7 +36,7 @@ public:
 
     std::size_t orphans_reaped() const;
 
-private:
+  private:
     void run();
     void reap_all();
 

@@ -9,15 +9,20 @@ std::vector<std::string> cli_arguments(const std::string& executable, const Mode
     return {
         executable,
         "-p",
-        "--input-format", "stream-json",
-        "--output-format", "stream-json",
+        "--input-format",
+        "stream-json",
+        "--output-format",
+        "stream-json",
         "--verbose",
         "--include-partial-messages",
-        "--tools", "",               // plain chat: no tool may run on the host
-        "--strict-mcp-config",       // no MCP servers from the host or the working directory
-        "--setting-sources", "",     // no user, project or local settings
+        "--tools",
+        "",                     // plain chat: no tool may run on the host
+        "--strict-mcp-config",  // no MCP servers from the host or the working directory
+        "--setting-sources",
+        "",                          // no user, project or local settings
         "--no-session-persistence",  // nothing written under ~/.claude/projects
-        "--model", model.cli_model,
+        "--model",
+        model.cli_model,
     };
 }
 
@@ -36,11 +41,13 @@ std::vector<std::string> cli_environment(const RunAs& who, const ProviderConfig&
     // Its default of 10 retries holds a failing request for about three minutes.
     env["CLAUDE_CODE_MAX_RETRIES"] = std::to_string(limits.cli_max_retries);
     if (max_tokens) env["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = std::to_string(*max_tokens);
-    for (const auto& [name, value] : provider.env) env[name] = value;
+    for (const auto& [name, value] : provider.env)
+        env[name] = value;
 
     std::vector<std::string> out;
     out.reserve(env.size());
-    for (const auto& [name, value] : env) out.push_back(name + "=" + value);
+    for (const auto& [name, value] : env)
+        out.push_back(name + "=" + value);
     return out;
 }
 

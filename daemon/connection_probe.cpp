@@ -47,7 +47,8 @@ ConnectionProbe::ConnectionProbe(const std::string& local_addr, int local_port,
             continue;
         if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0)
             continue;
-        if (endpoint_is(peer, remote_addr, remote_port) && endpoint_is(local, local_addr, local_port)) {
+        if (endpoint_is(peer, remote_addr, remote_port) &&
+            endpoint_is(local, local_addr, local_port)) {
             fd_ = static_cast<int>(fd);
             break;
         }

@@ -8,7 +8,7 @@
 namespace ch {
 
 class ConnectionProbe {
-public:
+  public:
     ConnectionProbe(const std::string& local_addr, int local_port, const std::string& remote_addr,
                     int remote_port);
 
@@ -16,7 +16,7 @@ public:
     // True once the peer has closed or reset the connection.
     bool peer_gone() const;
 
-private:
+  private:
     int fd_ = -1;
 };
 

@@ -42,7 +42,9 @@ void send_error(httplib::Response& res, int status, const std::string& message,
 
 HttpServer::HttpServer(HttpContext& ctx) : ctx_(ctx) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 void HttpServer::setup(httplib::Server& server) {
     const auto& limits = ctx_.config.limits;
@@ -57,7 +59,8 @@ void HttpServer::setup(httplib::Server& server) {
     server.set_tcp_nodelay(true);
 
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-        if (!ctx_.keys.enabled() || is_public(req)) return httplib::Server::HandlerResponse::Unhandled;
+        if (!ctx_.keys.enabled() || is_public(req))
+            return httplib::Server::HandlerResponse::Unhandled;
         const std::string key = presented_key(req);
         if (key.empty()) {
             send_error(res, 401,
@@ -76,15 +79,21 @@ void HttpServer::setup(httplib::Server& server) {
     server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty() || res.content_provider_) return;
         switch (res.status) {
-            case 404: send_error(res, 404, "Unknown path: " + req.method + " " + req.path, "not_found"); break;
-            case 405: send_error(res, 405, "Method not allowed", "method_not_allowed"); break;
+            case 404:
+                send_error(res, 404, "Unknown path: " + req.method + " " + req.path, "not_found");
+                break;
+            case 405:
+                send_error(res, 405, "Method not allowed", "method_not_allowed");
+                break;
             case 413:
                 send_error(res, 413,
                            "Request body larger than server.max_body_bytes (" +
                                std::to_string(ctx_.config.server.max_body_bytes) + " bytes)",
                            "request_too_large");
                 break;
-            default: send_error(res, res.status, "The request could not be processed."); break;
+            default:
+                send_error(res, res.status, "The request could not be processed.");
+                break;
         }
     });
     server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
@@ -119,12 +128,15 @@ bool HttpServer::bind(std::string* error) {
 void HttpServer::start() {
     for (auto& server : servers_)
         threads_.emplace_back([s = server.get()] { s->listen_after_bind(); });
-    for (const auto& b : bound_) spdlog::info("listening on {}", b);
+    for (const auto& b : bound_)
+        spdlog::info("listening on {}", b);
 }
 
 void HttpServer::stop() {
-    for (auto& server : servers_) server->stop();
-    for (auto& t : threads_) t.join();
+    for (auto& server : servers_)
+        server->stop();
+    for (auto& t : threads_)
+        t.join();
     threads_.clear();
 }
 

@@ -12,7 +12,7 @@
 namespace ch {
 
 class HttpServer {
-public:
+  public:
     explicit HttpServer(HttpContext& ctx);
     ~HttpServer();
 
@@ -24,7 +24,7 @@ public:
     // Stops listening and joins; open streams are ended.
     void stop();
 
-private:
+  private:
     void setup(httplib::Server& server);
 
     HttpContext& ctx_;

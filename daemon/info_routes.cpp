@@ -20,7 +20,8 @@ std::string known_models(const Config& config) {
     for (const auto& m : config.models) {
         if (!out.empty()) out += ", ";
         out += m.id;
-        for (const auto& a : m.aliases) out += " (" + a + ")";
+        for (const auto& a : m.aliases)
+            out += " (" + a + ")";
     }
     return out;
 }
@@ -60,19 +61,26 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
         bool any_ready = false;
         std::string reasons;
         for (const auto& s : ctx.health->current()) {
-            providers.push_back({{"name", s.name}, {"ready", s.ready}, {"user", s.user},
-                                 {"cli", s.executable}, {"version", s.version},
-                                 {"login", s.login}, {"reason", s.reason}});
+            providers.push_back({{"name", s.name},
+                                 {"ready", s.ready},
+                                 {"user", s.user},
+                                 {"cli", s.executable},
+                                 {"version", s.version},
+                                 {"login", s.login},
+                                 {"reason", s.reason}});
             any_ready = any_ready || s.ready;
             if (!s.ready) reasons += (reasons.empty() ? "" : "; ") + s.name + ": " + s.reason;
         }
         if (ctx.shutting_down) {
-            send_json(res, 503, {{"status", "not_ready"}, {"reason", "the harness is shutting down"},
-                                 {"providers", providers}});
+            send_json(res, 503,
+                      {{"status", "not_ready"},
+                       {"reason", "the harness is shutting down"},
+                       {"providers", providers}});
         } else if (!any_ready) {
-            send_json(res, 503, {{"status", "not_ready"},
-                                 {"reason", "no provider can run jobs: " + reasons},
-                                 {"providers", providers}});
+            send_json(res, 503,
+                      {{"status", "not_ready"},
+                       {"reason", "no provider can run jobs: " + reasons},
+                       {"providers", providers}});
         } else {
             send_json(res, 200, {{"status", "ready"}, {"providers", providers}});
         }
@@ -80,7 +88,8 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
 
     server.Get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) {
         json data = json::array();
-        for (const auto& m : ctx.config.models) data.push_back(model_object(m, ctx.started_epoch));
+        for (const auto& m : ctx.config.models)
+            data.push_back(model_object(m, ctx.started_epoch));
         send_json(res, 200, {{"object", "list"}, {"data", data}});
     });
 
@@ -92,9 +101,10 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
             send_json(res, 200, object);
             return;
         }
-        send_error(res, 404,
-                   "The model '" + name + "' does not exist. Known models: " + known_models(ctx.config),
-                   "model_not_found", std::nullopt, "model");
+        send_error(
+            res, 404,
+            "The model '" + name + "' does not exist. Known models: " + known_models(ctx.config),
+            "model_not_found", std::nullopt, "model");
     });
 
     auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
@@ -116,6 +126,8 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
     }
 }
 
-std::string known_model_list(const Config& config) { return known_models(config); }
+std::string known_model_list(const Config& config) {
+    return known_models(config);
+}
 
 }  // namespace ch

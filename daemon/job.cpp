@@ -10,13 +10,17 @@
 namespace ch {
 
 Job::Job(std::string id, JobSpec spec)
-    : id_(std::move(id)), spec_(std::move(spec)), created_(std::chrono::system_clock::now()),
+    : id_(std::move(id)),
+      spec_(std::move(spec)),
+      created_(std::chrono::system_clock::now()),
       submitted_(std::chrono::steady_clock::now()) {
     cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (cancel_fd_ < 0) throw std::runtime_error("eventfd failed");
 }
 
-Job::~Job() { close(cancel_fd_); }
+Job::~Job() {
+    close(cancel_fd_);
+}
 
 void Job::mark_running(pid_t pid) {
     std::lock_guard guard(mutex_);
@@ -83,7 +87,8 @@ std::string new_job_id() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     static constexpr char kHex[] = "0123456789abcdef";
     std::string id(24, '0');
-    for (auto& c : id) c = kHex[rng() & 15];
+    for (auto& c : id)
+        c = kHex[rng() & 15];
     return id;
 }
 

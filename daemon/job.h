@@ -39,7 +39,7 @@ struct JobOutcome {
 };
 
 class Job {
-public:
+  public:
     Job(std::string id, JobSpec spec);
     ~Job();
     Job(const Job&) = delete;
@@ -72,7 +72,7 @@ public:
     int cancel_fd() const { return cancel_fd_; }  // readable once cancel() was called
     JobOutcome cancel_outcome() const;
 
-private:
+  private:
     const std::string id_;
     const JobSpec spec_;
     const std::chrono::system_clock::time_point created_;

@@ -13,11 +13,14 @@ using Clock = std::chrono::steady_clock;
 JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper)
     : ctx_{limits, std::move(jobs_dir), &reaper} {
     const int n = std::max(1, limits.max_concurrent_jobs);
-    for (int i = 0; i < n; ++i) workers_.emplace_back([this] { worker(); });
+    for (int i = 0; i < n; ++i)
+        workers_.emplace_back([this] { worker(); });
     expiry_ = std::thread([this] { expire_queue(); });
 }
 
-JobManager::~JobManager() { shutdown(Duration{0}); }
+JobManager::~JobManager() {
+    shutdown(Duration{0});
+}
 
 std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
     auto job = std::make_shared<Job>(new_job_id(), std::move(spec));
@@ -27,8 +30,7 @@ std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
         return job;
     }
     // Jobs that an idle worker will take at once do not count against the queue.
-    const std::size_t waiting =
-        queue_.size() >= idle_workers_ ? queue_.size() - idle_workers_ : 0;
+    const std::size_t waiting = queue_.size() >= idle_workers_ ? queue_.size() - idle_workers_ : 0;
     if (waiting >= static_cast<std::size_t>(ctx_.limits.max_queued_jobs)) {
         ++failed_;
         job->finish(failed_outcome(429, "queue_full",
@@ -44,8 +46,8 @@ std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
     return job;
 }
 
-void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reason,
-                        int http_status, const std::string& code) {
+void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reason, int http_status,
+                        const std::string& code) {
     {
         std::lock_guard guard(mutex_);
         const auto it = std::find(queue_.begin(), queue_.end(), job);
@@ -98,11 +100,11 @@ void JobManager::expire_queue() {
             const auto waited = now - (*it)->submitted();
             if (waited >= limit) {
                 ++failed_;
-                (*it)->finish(failed_outcome(
-                    429, "queue_timeout",
-                    "the request waited " + std::to_string(limit.count() / 1000) +
-                        " s in the queue without a free slot (queue_timeout)",
-                    1));
+                (*it)->finish(
+                    failed_outcome(429, "queue_timeout",
+                                   "the request waited " + std::to_string(limit.count() / 1000) +
+                                       " s in the queue without a free slot (queue_timeout)",
+                                   1));
                 it = queue_.erase(it);
                 changed_.notify_all();
             } else {
@@ -126,12 +128,14 @@ void JobManager::shutdown(Duration grace) {
     if (!running_.empty())
         spdlog::info("waiting up to {} ms for {} running job(s)", grace.count(), running_.size());
     changed_.wait_for(lock, grace, [&] { return running_.empty(); });
-    for (auto& job : running_) job->cancel("the harness is shutting down", 503, "shutting_down");
+    for (auto& job : running_)
+        job->cancel("the harness is shutting down", 503, "shutting_down");
     stopping_ = true;
     work_.notify_all();
     changed_.notify_all();
     lock.unlock();
-    for (auto& w : workers_) w.join();
+    for (auto& w : workers_)
+        w.join();
     expiry_.join();
 }
 

@@ -17,7 +17,7 @@
 namespace ch {
 
 class JobManager {
-public:
+  public:
     JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper);
     ~JobManager();  // shutdown(0) if not done yet
     JobManager(const JobManager&) = delete;
@@ -44,7 +44,7 @@ public:
     Counts counts() const;
     std::vector<std::shared_ptr<Job>> jobs() const;  // running and queued
 
-private:
+  private:
     void worker();
     void expire_queue();
     void record_finish(const Job& job);

@@ -31,7 +31,7 @@ constexpr std::size_t kStderrTail = 2048;
 
 // The job's empty private working directory, owned by the run-as user.
 class WorkDir {
-public:
+  public:
     WorkDir(const std::string& parent, const std::string& id, const RunAs& who)
         : path_(parent + "/" + id) {
         if (mkdir(path_.c_str(), 0700) != 0) {
@@ -50,19 +50,19 @@ public:
     const std::string& path() const { return path_; }
     const std::string& error() const { return error_; }
 
-private:
+  private:
     std::string path_;
     std::string error_;
 };
 
 class Run {
-public:
+  public:
     Run(Job& job, const RunnerContext& ctx, ChildProcess child, std::string input)
         : job_(job), ctx_(ctx), child_(std::move(child)), input_(std::move(input)) {}
 
     void execute();
 
-private:
+  private:
     enum class Stop { None, Answered, Exited, Cancelled, IdleTimeout, JobTimeout };
 
     Stop pump_until_stop();
@@ -97,7 +97,10 @@ void Run::execute() {
             job_.finish(outcome_from_reply(*assembler_.outcome(), ctx_.limits,
                                            std::chrono::system_clock::now()));
             child_.close_stdin();
-            if (!wait_exit(Clock::now() + kExitGrace)) terminate();
+            // After max_tokens the CLI would start continuation requests: stop it at once.
+            if (assembler_.outcome()->stop_reason == "max_tokens" ||
+                !wait_exit(Clock::now() + kExitGrace))
+                terminate();
             break;
         case Stop::Exited:
             job_.finish(crash_outcome());
@@ -124,7 +127,8 @@ void Run::execute() {
             break;
     }
     const auto status = child_.reap(Clock::now() + 10s);
-    if (!status) spdlog::error("job {}: CLI process {} could not be reaped", job_.id(), child_.pid());
+    if (!status)
+        spdlog::error("job {}: CLI process {} could not be reaped", job_.id(), child_.pid());
 }
 
 Run::Stop Run::pump_until_stop() {
@@ -207,7 +211,8 @@ void Run::handle_line(std::string_view line) {
     if (event.kind == CliEvent::Kind::ApiRetry)
         spdlog::info("job {}: the CLI retries its upstream request ({})", job_.id(),
                      event.error_kind.empty() ? "connection" : event.error_kind);
-    for (auto& delta : assembler_.on_event(event)) job_.push(std::move(delta));
+    for (auto& delta : assembler_.on_event(event))
+        job_.push(std::move(delta));
 }
 
 void Run::read_stderr() {
@@ -275,7 +280,8 @@ JobOutcome Run::crash_outcome() {
     const auto status = child_.reap(Clock::now() + kExitGrace);
     std::string what = status ? describe_wait_status(*status) : "did not exit";
     std::string detail = stderr_tail_;
-    while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r'))
+        detail.pop_back();
     if (const auto nl = detail.rfind('\n'); nl != std::string::npos) detail.erase(0, nl + 1);
     std::string message = "the Claude CLI ended without an answer (" + what + ")";
     if (!detail.empty()) message += ": " + detail;
@@ -284,10 +290,12 @@ JobOutcome Run::crash_outcome() {
 
 std::string join_lines(const std::vector<std::string>& lines) {
     std::size_t size = 0;
-    for (const auto& l : lines) size += l.size();
+    for (const auto& l : lines)
+        size += l.size();
     std::string out;
     out.reserve(size);
-    for (const auto& l : lines) out += l;
+    for (const auto& l : lines)
+        out += l;
     return out;
 }
 

@@ -59,8 +59,12 @@ std::optional<int> parse_options(int argc, char** argv, Options& options) {
     int opt;
     while ((opt = getopt_long(argc, argv, "c:Vh", longopts, nullptr)) != -1) {
         switch (opt) {
-            case 'c': options.config = optarg; break;
-            case kCheckConfig: options.check_only = true; break;
+            case 'c':
+                options.config = optarg;
+                break;
+            case kCheckConfig:
+                options.check_only = true;
+                break;
             case kLogLevel:
                 if (!ch::parse_log_level(optarg)) {
                     std::fprintf(stderr, "claude-harnessd: unknown log level '%s'\n", optarg);
@@ -68,9 +72,15 @@ std::optional<int> parse_options(int argc, char** argv, Options& options) {
                 }
                 options.log_level = optarg;
                 break;
-            case 'V': std::printf("claude-harnessd %s\n", ch::kVersion); return 0;
-            case 'h': std::fputs(kUsage, stdout); return 0;
-            default: std::fputs(kUsage, stderr); return 2;
+            case 'V':
+                std::printf("claude-harnessd %s\n", ch::kVersion);
+                return 0;
+            case 'h':
+                std::fputs(kUsage, stdout);
+                return 0;
+            default:
+                std::fputs(kUsage, stderr);
+                return 2;
         }
     }
     if (optind < argc) {
@@ -112,21 +122,24 @@ std::optional<std::string> prepare_state(const std::string& state_dir) {
     }
     // Others may traverse (the run-as user enters its own job directory) but not list.
     chmod(jobs.c_str(), 0711);
-    for (const auto& entry : fs::directory_iterator(jobs, ec)) fs::remove_all(entry.path(), ec);
+    for (const auto& entry : fs::directory_iterator(jobs, ec))
+        fs::remove_all(entry.path(), ec);
     return jobs;
 }
 
 int wait_for_stop_signal() {
     sigset_t set;
     sigemptyset(&set);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        sigaddset(&set, sig);
     const int fd = signalfd(-1, &set, SFD_CLOEXEC);
     for (;;) {
         signalfd_siginfo info;
         if (read(fd, &info, sizeof info) != sizeof info) continue;
         if (info.ssi_signo == SIGHUP) {
-            spdlog::warn("SIGHUP: reloading the configuration is not supported yet; restart the "
-                         "service to apply changes");
+            spdlog::warn(
+                "SIGHUP: reloading the configuration is not supported yet; restart the "
+                "service to apply changes");
             continue;
         }
         close(fd);
@@ -143,7 +156,8 @@ int main(int argc, char** argv) {
     ch::setup_logging(options.log_level);
 
     const ch::ConfigLoad load = ch::load_config_file(options.config);
-    for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.c_str());
+    for (const auto& e : load.errors)
+        std::fprintf(stderr, "%s\n", e.c_str());
     if (!load.ok()) return 1;
     const ch::Config& config = load.config;
     std::optional<ch::ApiKeys> keys;

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "daemon/child_process.h"
 #include "daemon/cli_command.h"
@@ -23,8 +23,11 @@ using Clock = std::chrono::steady_clock;
 // Runs `claude --version` as the provider's user; its first output line, or "" with *error.
 std::string cli_version(const std::string& path, const RunAs& who, const ProviderConfig& provider,
                         ChildReaper& reaper, std::string* error) {
-    ProcessSpec spec{path, {path, "--version"},
-                     cli_environment(who, provider, LimitsConfig{}, std::nullopt), who, "/"};
+    ProcessSpec spec{path,
+                     {path, "--version"},
+                     cli_environment(who, provider, LimitsConfig{}, std::nullopt),
+                     who,
+                     "/"};
     try {
         ChildProcess child = ChildProcess::spawn(spec, reaper);
         child.close_stdin();
@@ -32,8 +35,9 @@ std::string cli_version(const std::string& path, const RunAs& who, const Provide
         const auto deadline = Clock::now() + std::chrono::seconds(15);
         char buf[4096];
         for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  deadline - Clock::now()).count();
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
+                    .count();
             if (left <= 0) {
                 *error = path + " --version did not answer within 15 s";
                 return "";
@@ -83,7 +87,8 @@ std::string login_source(const ProviderConfig& provider, const RunAs& who, std::
     std::ifstream state_in(state);
     if (state_in) {
         const auto doc = nlohmann::json::parse(state_in, nullptr, false);
-        if (doc.is_object() && doc.value("primaryApiKey", std::string()).size() > 0) return "api_key";
+        if (doc.is_object() && doc.value("primaryApiKey", std::string()).size() > 0)
+            return "api_key";
     }
     if (reason->empty())
         *reason = "user '" + who.name + "' has no Claude login (" + credentials +

@@ -25,14 +25,14 @@ struct ProviderStatus {
 };
 
 class ProviderHealth {
-public:
+  public:
     ProviderHealth(std::vector<ProviderConfig> providers, ChildReaper& reaper);
 
     // Re-checks providers that are not ready and were last checked over `max_age` ago.
     std::vector<ProviderStatus> current(std::chrono::seconds max_age = std::chrono::seconds(10));
     bool ready(const std::string& provider);
 
-private:
+  private:
     ProviderStatus check(const ProviderConfig& provider);
 
     std::vector<ProviderConfig> providers_;

@@ -48,7 +48,8 @@ std::optional<RunAs> resolve_run_as(const std::string& user, std::string* error)
     if (who.switch_user) {
         int n = 64;
         std::vector<gid_t> groups(n);
-        while (getgrouplist(who.name.c_str(), who.gid, groups.data(), &n) < 0) groups.resize(n);
+        while (getgrouplist(who.name.c_str(), who.gid, groups.data(), &n) < 0)
+            groups.resize(n);
         groups.resize(n);
         who.groups = std::move(groups);
     }

@@ -5,7 +5,7 @@
 //          --include-partial-messages --tools "" ... (prompt on stdin)
 //
 // The line shapes, their order, the signal behaviour and the error texts
-// follow /work/shared/reference/claude-cli/README.md and its samples/.
+// follow the real CLI's observed output (the transcripts in tests/data/cli/).
 //
 // Protocol
 //   * `--version` (or -v) prints "2.1.197 (Claude Code)\n" and exits 0.

@@ -28,7 +28,8 @@ namespace {
 
 std::vector<char*> c_strings(std::vector<std::string>& v) {
     std::vector<char*> out;
-    for (auto& s : v) out.push_back(s.data());
+    for (auto& s : v)
+        out.push_back(s.data());
     out.push_back(nullptr);
     return out;
 }
@@ -63,7 +64,8 @@ pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, int out
 
 std::vector<std::string> current_environment() {
     std::vector<std::string> env;
-    for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+    for (char** e = environ; e && *e; ++e)
+        env.emplace_back(*e);
     return env;
 }
 
@@ -130,7 +132,9 @@ bool path_exists(const std::string& path) {
     return lstat(path.c_str(), &st) == 0;
 }
 
-std::string toml_string(const std::string& s) { return nlohmann::json(s).dump(); }
+std::string toml_string(const std::string& s) {
+    return nlohmann::json(s).dump();
+}
 
 TempDir::TempDir() {
     char templ[] = "/tmp/ch-it-XXXXXX";
@@ -161,13 +165,16 @@ Daemon::Daemon(DaemonOptions options) {
     c += "state_dir = " + toml_string(state_dir()) + "\n";
     if (!options.api_keys.empty()) {
         std::string keys = "# test keys\n";
-        for (const auto& k : options.api_keys) keys += k + "\n";
+        for (const auto& k : options.api_keys)
+            keys += k + "\n";
         write_file(d + "/keys", keys);
         c += "api_keys_file = " + toml_string(d + "/keys") + "\n";
     }
-    for (const auto& line : options.server) c += line + "\n";
+    for (const auto& line : options.server)
+        c += line + "\n";
     c += "\n[limits]\n";
-    for (const auto& line : options.limits) c += line + "\n";
+    for (const auto& line : options.limits)
+        c += line + "\n";
     c += "\n[[providers]]\nname = \"default\"\nclaude = " + toml_string(claude) + "\n";
     if (!options.provider_user.empty()) c += "user = " + toml_string(options.provider_user) + "\n";
     auto env = options.env;
@@ -181,17 +188,19 @@ Daemon::Daemon(DaemonOptions options) {
     }
     c += " }\n\n[[models]]\nid = \"claude-sonnet\"\naliases = [\"sonnet\"]\n";
     c += "cli_model = \"sonnet\"\nprovider = \"default\"\n";
-    for (const auto& line : options.model) c += line + "\n";
+    for (const auto& line : options.model)
+        c += line + "\n";
     config_ = c;
     write_file(d + "/config.toml", config_);
 
     int err[2];
     if (pipe2(err, O_CLOEXEC) != 0) BOOST_FAIL("pipe2: " << std::strerror(errno));
     auto env_vars = current_environment();
-    for (const auto& e : options.daemon_env) env_vars.push_back(e);
+    for (const auto& e : options.daemon_env)
+        env_vars.push_back(e);
     try {
-        pid_ = spawn({CH_DAEMON_BINARY, "--config", d + "/config.toml"}, env_vars, err[1], err[1],
-                     d);
+        pid_ =
+            spawn({CH_DAEMON_BINARY, "--config", d + "/config.toml"}, env_vars, err[1], err[1], d);
     } catch (const std::exception& e) {
         close(err[0]);
         close(err[1]);
@@ -264,7 +273,8 @@ std::vector<std::string> Daemon::log_lines() const {
 
 std::string Daemon::log() const {
     std::string out;
-    for (const auto& l : log_lines()) out += l + "\n";
+    for (const auto& l : log_lines())
+        out += l + "\n";
     return out;
 }
 
@@ -373,7 +383,8 @@ CommandResult run_daemon_command(const std::vector<std::string>& args,
     }
     close(out[0]);
     close(err[0]);
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     const auto status = wait_child(pid, std::max(left, std::chrono::milliseconds(100)));
     result.status = status ? *status : -1;
     return result;

@@ -37,32 +37,32 @@ std::string toml_string(const std::string& s);
 
 // A mkdtemp directory under /tmp, removed recursively on destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
 struct DaemonOptions {
     std::string listen = "127.0.0.1:0";
-    std::string claude;                     // default: CH_FAKE_CLAUDE
-    bool copy_fake = false;                 // run a 0755 copy in the 0755 temp dir (run-as tests)
-    std::string provider_user;              // [[providers]] user
+    std::string claude;                      // default: CH_FAKE_CLAUDE
+    bool copy_fake = false;                  // run a 0755 copy in the 0755 temp dir (run-as tests)
+    std::string provider_user;               // [[providers]] user
     std::map<std::string, std::string> env;  // extra provider env
-    std::vector<std::string> server;        // extra "key = value" lines of [server]
-    std::vector<std::string> limits;        // "key = value" lines of [limits]
-    std::vector<std::string> model;         // extra lines of the [[models]] table
-    std::vector<std::string> api_keys;      // non-empty: api_keys_file with these keys
-    std::vector<std::string> daemon_env;    // extra "NAME=value" for the daemon process
+    std::vector<std::string> server;         // extra "key = value" lines of [server]
+    std::vector<std::string> limits;         // "key = value" lines of [limits]
+    std::vector<std::string> model;          // extra lines of the [[models]] table
+    std::vector<std::string> api_keys;       // non-empty: api_keys_file with these keys
+    std::vector<std::string> daemon_env;     // extra "NAME=value" for the daemon process
 };
 
 class Daemon {
-public:
+  public:
     explicit Daemon(DaemonOptions options = {});
     ~Daemon();  // stop(), leak check
     Daemon(const Daemon&) = delete;
@@ -93,7 +93,7 @@ public:
     // Fails the test if a recorded pid is still alive after `grace`; kills the leftovers.
     void check_no_leaks(std::chrono::milliseconds grace = 2s);
 
-private:
+  private:
     void read_stderr();
 
     TempDir dir_;

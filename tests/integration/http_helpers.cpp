@@ -51,7 +51,8 @@ json check_error_body(const std::string& body, int status, const std::string& co
     const json& e = doc["error"];
     const std::set<std::string> keys = [&] {
         std::set<std::string> k;
-        for (auto it = e.begin(); it != e.end(); ++it) k.insert(it.key());
+        for (auto it = e.begin(); it != e.end(); ++it)
+            k.insert(it.key());
         return k;
     }();
     BOOST_TEST((keys == std::set<std::string>{"message", "type", "param", "code"}),
@@ -151,8 +152,7 @@ SseResult stream_chat(int port, const json& body, const httplib::Headers& header
     req.body = body.dump();
     std::string raw;
     req.response_handler = [](const httplib::Response&) { return true; };
-    req.content_receiver = [&raw](const char* data, std::size_t len, std::uint64_t,
-                                  std::uint64_t) {
+    req.content_receiver = [&raw](const char* data, std::size_t len, std::uint64_t, std::uint64_t) {
         raw.append(data, len);
         return true;
     };
@@ -173,7 +173,9 @@ RawConnection::RawConnection(int port) {
         throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
 }
 
-RawConnection::~RawConnection() { close(); }
+RawConnection::~RawConnection() {
+    close();
+}
 
 void RawConnection::send(const std::string& data) {
     std::size_t sent = 0;
@@ -187,9 +189,10 @@ void RawConnection::send(const std::string& data) {
 
 void RawConnection::send_chat(const json& body) {
     const std::string text = body.dump();
-    send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-         "Content-Type: application/json\r\nContent-Length: " +
-         std::to_string(text.size()) + "\r\n\r\n" + text);
+    send(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/json\r\nContent-Length: " +
+        std::to_string(text.size()) + "\r\n\r\n" + text);
 }
 
 bool RawConnection::read_until(const std::string& needle, std::chrono::milliseconds timeout) {

@@ -57,7 +57,7 @@ SseResult stream_chat(int port, const json& body, const httplib::Headers& header
 
 // A plain TCP connection for requests that are abandoned midway.
 class RawConnection {
-public:
+  public:
     explicit RawConnection(int port);
     ~RawConnection();
     RawConnection(const RawConnection&) = delete;
@@ -71,7 +71,7 @@ public:
     const std::string& received() const { return received_; }
     void close();
 
-private:
+  private:
     int fd_ = -1;
     std::string received_;
 };

@@ -13,7 +13,8 @@ std::string big_pattern(std::size_t n) {
     static const std::string pattern = "The quick brown fox jumps over the lazy dog. ";
     std::string text;
     text.reserve(n + pattern.size());
-    while (text.size() < n) text += pattern;
+    while (text.size() < n)
+        text += pattern;
     text.resize(n);
     return text;
 }
@@ -21,7 +22,8 @@ std::string big_pattern(std::size_t n) {
 // Index of the first differing byte, for readable failures of multi-megabyte comparisons.
 std::string first_difference(const std::string& a, const std::string& b) {
     std::size_t i = 0;
-    while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+    while (i < a.size() && i < b.size() && a[i] == b[i])
+        ++i;
     if (i == a.size() && i == b.size()) return "equal";
     return "sizes " + std::to_string(a.size()) + " and " + std::to_string(b.size()) +
            ", first difference at byte " + std::to_string(i);
@@ -38,7 +40,8 @@ BOOST_AUTO_TEST_CASE(five_megabyte_prompt_is_echoed_byte_for_byte) {
         "line \xC3\xA9t\xC3\xA9 \xE4\xB8\x96\xE7\x95\x8C \xF0\x9F\x8E\x89 \"quoted\" back\\slash "
         "tab\there\r\n\x01 <turn role=\"x\"> ";
     std::string message = "FAKE[echo] ";
-    while (message.size() < 5u * 1024 * 1024) message += piece;
+    while (message.size() < 5u * 1024 * 1024)
+        message += piece;
     const std::string reply = completion_text(post_chat(d.port(), chat_body(message)));
     BOOST_TEST(reply == message, first_difference(reply, message));
 }

@@ -25,7 +25,8 @@ json identity(const Daemon& d, json body = chat_body("FAKE[echo_identity]")) {
 
 std::set<std::string> env_names(const json& id) {
     std::set<std::string> names;
-    for (auto it = id["env"].begin(); it != id["env"].end(); ++it) names.insert(it.key());
+    for (auto it = id["env"].begin(); it != id["env"].end(); ++it)
+        names.insert(it.key());
     return names;
 }
 

@@ -99,7 +99,8 @@ BOOST_AUTO_TEST_CASE(signal_ignoring_cli_is_killed_on_timeout) {
 BOOST_AUTO_TEST_CASE(sigterm_with_running_job_exits_cleanly) {
     Daemon d({.limits = {"shutdown_grace = \"1s\""}});
     httplib::Result result;
-    std::thread client([&] { result = post_chat(d.port(), chat_body("FAKE[hang,grandchild_setsid]")); });
+    std::thread client(
+        [&] { result = post_chat(d.port(), chat_body("FAKE[hang,grandchild_setsid]")); });
     const bool started = d.wait_pids(2, 10s);
     if (!started) {
         d.terminate();

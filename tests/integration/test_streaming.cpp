@@ -110,7 +110,8 @@ BOOST_AUTO_TEST_CASE(failure_after_stream_began_ends_with_error_event) {
     BOOST_REQUIRE_MESSAGE(r.error.has_value(), "an error event ends the stream: " << r.raw);
     BOOST_TEST((r.events.back().kind == Kind::Error));
     check_error_body(r.events.back().raw, 502, "cli_crashed", "exited with status 1");
-    for (const auto& ev : r.events) BOOST_TEST((ev.kind != Kind::Finish));
+    for (const auto& ev : r.events)
+        BOOST_TEST((ev.kind != Kind::Finish));
 }
 
 BOOST_AUTO_TEST_CASE(error_before_first_text_keeps_its_status) {

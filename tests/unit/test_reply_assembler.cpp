@@ -246,4 +246,27 @@ BOOST_AUTO_TEST_CASE(result_fills_in_an_answer_never_streamed) {
     BOOST_TEST(failed.outcome()->is_error);
 }
 
+BOOST_AUTO_TEST_CASE(max_tokens_stop_ends_the_answer_with_that_message) {
+    // The CLI would follow a max_tokens stop with continuation requests (sample 81); the
+    // client's limit is reached, so the message as it stands is the answer.
+    ReplyAssembler assembler;
+    CliEvent begin = start("A");
+    begin.usage.input_tokens = 7;
+    begin.usage.cache_read_input_tokens = 3;
+    CliEvent stop = message_delta();
+    stop.stop_reason = "max_tokens";
+    stop.usage.output_tokens = 10;
+    BOOST_TEST(feed(assembler, {begin, delta("Hello wor"), stop}) == "Hello wor");
+    BOOST_REQUIRE(assembler.finished());
+    const auto& outcome = *assembler.outcome();
+    BOOST_TEST(!outcome.is_error);
+    BOOST_TEST(outcome.text == "Hello wor");
+    BOOST_TEST(outcome.stop_reason == "max_tokens");
+    BOOST_TEST(outcome.usage.input_tokens == 7);
+    BOOST_TEST(outcome.usage.cache_read_input_tokens == 3);
+    BOOST_TEST(outcome.usage.output_tokens == 10);
+    // The continuation that follows changes nothing.
+    BOOST_TEST(feed(assembler, {start("B"), delta("ld")}) == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
