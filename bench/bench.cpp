@@ -3,15 +3,17 @@
 //   harness-bench --daemon PATH --fake PATH [--requests N] [--streams N] [--out FILE]
 //                 [--time-limit SECONDS]
 //
-// A program run by hand, not a test (see bench/run.sh and bench/RESULTS.md). It measures, with
-// the fake CLI of tests/fake as the "model":
+// A program run by hand, not a test (see bench/run.sh and bench/RESULTS.md). With the fake CLI
+// of tests/fake as the "model", it measures:
 //   1. latency: spawning the fake directly (the daemon's argv, environment and stdin lines)
-//      against one request through the daemon, non-streaming and streaming; the samples of
-//      the three kinds are interleaved so that the load of a shared machine hits all alike;
-//   2. throughput with 1, 4 and 16 concurrent clients (keep-alive), and the direct-spawn rate
-//      at the same concurrency, plus the daemon's own CPU time per request;
-//   3. the daemon's memory: idle after start-up, idle after the load, and with --streams
-//      concurrent streams held open (a second instance with that many job slots).
+//      against one request through the daemon, non-streaming and streaming. Two daemons are
+//      compared: A (16 jobs, 256 queued, as in a busy deployment) and C (2 jobs, 2 queued, a
+//      small HTTP thread pool). All sample kinds are interleaved round by round so that the
+//      load of a shared machine hits them alike; CPU time per request is reported too;
+//   2. throughput of A with 1, 4 and 16 concurrent keep-alive clients, against the direct
+//      spawn rate at the same concurrency, with the CPU time per request;
+//   3. memory (VmRSS, VmHWM, anonymous/file-backed split, Pss): A and C idle, and B (one job
+//      slot per stream) idle and with --streams concurrent streams held open.
 //
 // Everything runs against 127.0.0.1, every wait has a deadline, and the whole run is bounded
 // by --time-limit: on expiry (or SIGINT/SIGTERM) everything the bench started is killed.
@@ -76,12 +78,16 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 
 std::string sfmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
 std::string sfmt(const char* format, ...) {
-    char buf[512];
     va_list args;
     va_start(args, format);
-    std::vsnprintf(buf, sizeof buf, format, args);
+    va_list again;
+    va_copy(again, args);
+    const int size = std::vsnprintf(nullptr, 0, format, args);
     va_end(args);
-    return buf;
+    std::string out(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
+    std::vsnprintf(out.data(), out.size() + 1, format, again);
+    va_end(again);
+    return out;
 }
 
 [[noreturn]] void die(const std::string& message) {
@@ -122,6 +128,8 @@ void unregister_group(pid_t pid) {
     g_live_groups.erase(pid);
 }
 
+std::string g_temp_dir;  // the bench's scratch directory, removed by kill_everything too
+
 void kill_everything() {
     std::lock_guard guard(g_live_mutex);
     for (const pid_t pid : g_live_groups)
@@ -129,6 +137,11 @@ void kill_everything() {
     for (const pid_t pid : g_live_groups)
         waitpid(pid, nullptr, 0);
     g_live_groups.clear();
+    if (!g_temp_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(g_temp_dir, ec);
+        g_temp_dir.clear();
+    }
 }
 
 // Owns SIGINT/SIGTERM/SIGHUP (blocked in every other thread) and the overall deadline.
@@ -414,8 +427,7 @@ std::string read_file(const std::string& path) {
 class Daemon {
   public:
     Daemon(const std::string& binary, const std::string& fake, const std::string& dir, int max_jobs,
-           int max_queued)
-        : dir_(dir) {
+           int max_queued) {
         std::filesystem::create_directories(dir + "/state");
         config_ = dir + "/config.toml";
         log_ = dir + "/daemon.log";
@@ -439,7 +451,11 @@ class Daemon {
         const auto envp = c_strings(env_strings);
         int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
         int log_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (null_fd < 0 || log_fd < 0) die("cannot open /dev/null or " + log_);
+        if (null_fd < 0 || log_fd < 0) {
+            close_fd(null_fd);
+            close_fd(log_fd);
+            die("cannot open /dev/null or " + log_);
+        }
         pid_ = fork();
         if (pid_ == 0)
             exec_child(binary.c_str(), argv.data(), envp.data(), dir.c_str(), null_fd, log_fd,
@@ -498,6 +514,12 @@ class Daemon {
         char took[64];
         std::snprintf(took, sizeof took, " after %.0f ms", ms_between(t0, Clock::now()));
         stop_result_ += took;
+        if (!clean_exit_) {
+            std::string log = read_file(log_);
+            std::replace(log.begin(), log.end(), '\n', ' ');
+            stop_result_ += "; the end of its log: " +
+                            log.substr(log.size() - std::min<std::size_t>(log.size(), 400));
+        }
         pid_ = -1;
         return stop_result_;
     }
@@ -508,7 +530,7 @@ class Daemon {
     const std::string& log_path() const { return log_; }
 
   private:
-    std::string dir_, config_, log_;
+    std::string config_, log_;
     pid_t pid_ = -1;
     int port_ = 0;
     std::string stop_result_;
@@ -660,11 +682,18 @@ Memory memory_of(pid_t pid) {
     return m;
 }
 
-// Resident kB per mapped file (and [heap], [anon], [stack]...), largest first.
-std::vector<std::pair<std::string, long>> rss_by_mapping(pid_t pid) {
+// Resident, anonymous (copy-on-write: relocations, .data, .bss) and proportional kB per mapped
+// file, and per [heap], [stack] and [anon] (thread stacks, malloc arenas); largest Rss first.
+struct MappingUse {
+    std::string name;
+    long rss_kb = 0, anon_kb = 0, pss_kb = 0;
+};
+
+std::vector<MappingUse> rss_by_mapping(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/smaps");
-    std::map<std::string, long> sums;
-    std::string line, current;
+    std::map<std::string, MappingUse> sums;
+    std::string line;
+    MappingUse* current = nullptr;
     while (std::getline(in, line)) {
         if (line.empty()) continue;
         if (std::isxdigit(static_cast<unsigned char>(line[0])) && line.find('-') < 17) {
@@ -674,15 +703,23 @@ std::vector<std::pair<std::string, long>> rss_by_mapping(pid_t pid) {
             fields >> range >> perms >> offset >> dev >> inode;
             std::string path;
             std::getline(fields, path);
-            path.erase(0, path.find_first_not_of(' '));
-            current = path.empty() ? "[anon]" : path;
-        } else if (line.rfind("Rss:", 0) == 0) {
-            sums[current] += std::atol(line.c_str() + 4);
+            path.erase(0, std::min(path.size(), path.find_first_not_of(' ')));
+            if (path.empty()) path = "[anon]";
+            current = &sums[path];
+            current->name = path;
+        } else if (current && line.rfind("Rss:", 0) == 0) {
+            current->rss_kb += std::atol(line.c_str() + 4);
+        } else if (current && line.rfind("Anonymous:", 0) == 0) {
+            current->anon_kb += std::atol(line.c_str() + 10);
+        } else if (current && line.rfind("Pss:", 0) == 0) {
+            current->pss_kb += std::atol(line.c_str() + 4);
         }
     }
-    std::vector<std::pair<std::string, long>> out(sums.begin(), sums.end());
+    std::vector<MappingUse> out;
+    for (auto& [name, use] : sums)
+        out.push_back(use);
     std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a.second > b.second; });
+              [](const auto& a, const auto& b) { return a.rss_kb > b.rss_kb; });
     return out;
 }
 
@@ -836,9 +873,9 @@ double children_cpu_ms() {
     return ms(u.ru_utime) + ms(u.ru_stime);
 }
 
-// TcpExt ListenOverflows of this network namespace: connections dropped because a listening
-// socket's accept queue was full.
-long listen_overflows() {
+// A TcpExt counter of this network namespace, e.g. ListenOverflows: connections dropped
+// because a listening socket's accept queue was full.
+long tcp_ext(const std::string& counter) {
     std::ifstream in("/proc/net/netstat");
     std::string names, values;
     while (std::getline(in, names) && std::getline(in, values)) {
@@ -846,9 +883,13 @@ long listen_overflows() {
         std::istringstream n(names), v(values);
         std::string name, value;
         while (n >> name && v >> value)
-            if (name == "ListenOverflows") return std::atol(value.c_str());
+            if (name == counter) return std::atol(value.c_str());
     }
     return -1;
+}
+
+long listen_overflows() {
+    return tcp_ext("ListenOverflows");
 }
 
 std::string machine_line() {
@@ -873,6 +914,57 @@ std::string loadavg() {
     return a + " " + b + " " + c;
 }
 
+// Streaming requests, each from its own thread on a new connection, started `stagger` apart.
+// With `while_open`: once all have received their first content delta (or `wait` has passed)
+// it is called with the number open and the time since the first start. Then waits for all.
+struct StreamBatch {
+    int failures = 0;
+    std::string first_error;
+    long overflows = 0;  // TcpExt ListenOverflows during the batch
+    long cookies = 0;    // TcpExt SyncookiesSent during the batch
+};
+
+StreamBatch stream_batch(int port, int count, std::chrono::milliseconds stagger,
+                         const std::string& content, std::chrono::milliseconds wait,
+                         const std::function<void(int, double)>& while_open) {
+    std::mutex mutex;
+    std::condition_variable cv;
+    int open = 0;
+    std::vector<Sample> samples(static_cast<std::size_t>(count));
+    std::vector<std::thread> threads;
+    const long over0 = listen_overflows();
+    const long cookies0 = tcp_ext("SyncookiesSent");
+    const auto t0 = Clock::now();
+    for (int i = 0; i < count; ++i) {
+        std::this_thread::sleep_until(t0 + i * stagger);
+        threads.emplace_back([&, i] {
+            auto client = make_client(port);
+            samples[static_cast<std::size_t>(i)] = post_stream(*client, content, [&] {
+                std::lock_guard guard(mutex);
+                ++open;
+                cv.notify_all();
+            });
+        });
+    }
+    if (while_open) {
+        int open_now = 0;
+        {
+            std::unique_lock lock(mutex);
+            cv.wait_until(lock, t0 + wait, [&] { return open == count; });
+            open_now = open;
+        }
+        while_open(open_now, ms_between(t0, Clock::now()));
+    }
+    for (auto& t : threads)
+        t.join();
+    StreamBatch r;
+    r.overflows = listen_overflows() - over0;
+    r.cookies = tcp_ext("SyncookiesSent") - cookies0;
+    for (const auto& s : samples)
+        if (!s.ok && r.failures++ == 0) r.first_error = s.error;
+    return r;
+}
+
 // One daemon in the latency comparison, with its keep-alive client and samples.
 struct LatencyTarget {
     std::string name;
@@ -885,6 +977,10 @@ int run(const Options& opt) {
     char tmpl[] = "/tmp/harness-bench-XXXXXX";
     if (!mkdtemp(tmpl)) die("mkdtemp failed");
     const std::string tmp = tmpl;
+    {
+        std::lock_guard guard(g_live_mutex);
+        g_temp_dir = tmp;
+    }
     std::filesystem::create_directories(tmp + "/direct-cwd");
     const DirectCommand direct = direct_command(opt.fake, tmp + "/direct-cwd");
     const int n = opt.requests;
@@ -1077,49 +1173,32 @@ int run(const Options& opt) {
     Daemon b(opt.daemon, opt.fake, tmp + "/b", streams, 256);
     std::this_thread::sleep_for(500ms);
     const Memory b_idle = memory_of(b.pid());
-    std::mutex open_mutex;
-    std::condition_variable open_cv;
-    int open_streams = 0;
-    std::vector<Sample> stream_samples(static_cast<std::size_t>(streams));
-    // 4 deltas, 3 s after each but the last: every stream stays open about 9 s after its
-    // first content delta, long enough for all of them to be open at once.
-    const std::string slow = "FAKE[delay_ms=3000] Say hello slowly.";
-    std::vector<std::thread> stream_threads;
-    const auto streams_t0 = Clock::now();
-    for (int i = 0; i < streams; ++i) {
-        stream_threads.emplace_back([&, i] {
-            auto cl = make_client(b.port());
-            stream_samples[static_cast<std::size_t>(i)] = post_stream(*cl, slow, [&] {
-                std::lock_guard guard(open_mutex);
-                ++open_streams;
-                open_cv.notify_all();
-            });
-        });
-    }
-    int open_at_sample = 0;
-    double all_open_ms = 0;
-    {
-        std::unique_lock lock(open_mutex);
-        open_cv.wait_until(lock, Clock::now() + 8s, [&] { return open_streams == streams; });
-        open_at_sample = open_streams;
-        all_open_ms = ms_between(streams_t0, Clock::now());
-    }
+    // 4 deltas, 5 s after each but the last: a stream stays open about 15 s after its first
+    // content delta, long enough for all of them to be open at once. The clients start 20 ms
+    // apart: the burst below shows what happens when they all connect at once.
     Memory b_busy;
-    for (int i = 0; i < 10; ++i) {  // the largest of ten samples over one second
-        const Memory m = memory_of(b.pid());
-        if (m.rss_kb >= b_busy.rss_kb) b_busy = m;
-        std::this_thread::sleep_for(100ms);
-    }
-    const auto b_busy_maps = rss_by_mapping(b.pid());
-    for (auto& t : stream_threads)
-        t.join();
-    int stream_failures = 0;
-    std::string stream_error;
-    for (const auto& s : stream_samples)
-        if (!s.ok && stream_failures++ == 0) stream_error = s.error;
-    if (stream_failures || open_at_sample != streams) all_ok = false;
+    std::vector<MappingUse> b_busy_maps;
+    int open_at_sample = 0;
+    double open_ms = 0;
+    const StreamBatch held =
+        stream_batch(b.port(), streams, 20ms, "FAKE[delay_ms=5000] Say hello slowly.", 12s,
+                     [&](int open, double ms) {
+                         open_at_sample = open;
+                         open_ms = ms;
+                         for (int i = 0; i < 10; ++i) {  // the largest of ten samples over 1 s
+                             const Memory m = memory_of(b.pid());
+                             if (m.rss_kb >= b_busy.rss_kb) b_busy = m;
+                             std::this_thread::sleep_for(100ms);
+                         }
+                         b_busy_maps = rss_by_mapping(b.pid());
+                     });
+    if (held.failures || open_at_sample != streams) all_ok = false;
     std::this_thread::sleep_for(1s);
     const Memory b_after = memory_of(b.pid());
+
+    progress(sfmt("connection burst: %d streaming requests on new connections at once", streams));
+    const StreamBatch burst = stream_batch(b.port(), streams, 0ms, kPrompt, 0ms, {});
+    std::this_thread::sleep_for(500ms);
     progress("stopping daemon B");
     const std::string b_stop = b.stop();
     if (!b.clean_exit()) all_ok = false;
@@ -1128,11 +1207,11 @@ int run(const Options& opt) {
     out(
         sfmt("VmRSS/VmHWM/RssAnon/RssFile from /proc/<pid>/status, Pss from smaps_rollup (a "
              "shared page counts 1/N in each of the N processes that map it). A: 16 jobs, 256 "
-             "queued; C: 2 and 2; B: %d and 256. %d of %d streams were open at once when B was "
-             "sampled (all open %.0f ms after the requests started); stream failures: %d%s%s."
-             "\n\n",
-             streams, open_at_sample, streams, all_open_ms, stream_failures,
-             stream_failures ? ", first: " : "", stream_error.c_str()));
+             "queued; C: 2 and 2; B: %d and 256. B's %d streaming clients started 20 ms apart; "
+             "%d streams were open at once when B was sampled, %.0f ms after the first request "
+             "(the sample waits up to 12 s for all); stream failures: %d%s%s.\n\n",
+             streams, streams, open_at_sample, open_ms, held.failures,
+             held.failures ? ", first: " : "", held.first_error.c_str()));
     out("| state | VmRSS | VmHWM | RssAnon | RssFile | Pss | Pss_Anon | Pss_File | threads | "
         "VmSize |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     const auto mem_row = [&](const std::string& name, const Memory& m) {
@@ -1148,17 +1227,38 @@ int run(const Options& opt) {
     mem_row("B idle after start-up", b_idle);
     mem_row(sfmt("B with %d open streams (largest of 10 samples)", open_at_sample), b_busy);
     mem_row("B idle after the streams ended", b_after);
-    out("\nLargest resident mappings of A idle after start-up (Rss summed per file from "
-        "/proc/<pid>/smaps):\n\n| mapping | Rss |\n|---|---:|\n");
-    for (std::size_t i = 0; i < std::min<std::size_t>(10, a_maps.size()); ++i)
-        out(sfmt("| %s | %s |\n", a_maps[i].first.c_str(), mb(a_maps[i].second).c_str()));
-    out(
-        sfmt("\nLargest resident mappings of B with %d open streams:\n\n| mapping | Rss |\n"
-             "|---|---:|\n",
-             open_at_sample));
-    for (std::size_t i = 0; i < std::min<std::size_t>(5, b_busy_maps.size()); ++i)
-        out(sfmt("| %s | %s |\n", b_busy_maps[i].first.c_str(), mb(b_busy_maps[i].second).c_str()));
+    const auto mapping_table = [&](const std::vector<MappingUse>& maps, std::size_t rows) {
+        out("| mapping | Rss | of which anonymous | Pss |\n|---|---:|---:|---:|\n");
+        MappingUse libs{"all shared libraries (*.so*)"}, other{"everything else"};
+        for (std::size_t i = 0; i < maps.size(); ++i) {
+            const auto& m = maps[i];
+            if (i < rows)
+                out(sfmt("| %s | %s | %s | %s |\n", m.name.c_str(), mb(m.rss_kb).c_str(),
+                         mb(m.anon_kb).c_str(), mb(m.pss_kb).c_str()));
+            const bool lib = m.name.find(".so") != std::string::npos && m.name[0] == '/';
+            MappingUse& sum = lib ? libs : other;
+            sum.rss_kb += m.rss_kb;
+            sum.anon_kb += m.anon_kb;
+            sum.pss_kb += m.pss_kb;
+        }
+        for (const auto& m : {libs, other})
+            out(sfmt("| **%s** | %s | %s | %s |\n", m.name.c_str(), mb(m.rss_kb).c_str(),
+                     mb(m.anon_kb).c_str(), mb(m.pss_kb).c_str()));
+    };
+    out("\nResident memory of A idle after start-up, summed per mapping from /proc/<pid>/smaps "
+        "([anon] = unnamed anonymous mappings: thread stacks and malloc arenas):\n\n");
+    mapping_table(a_maps, 14);
+    out(sfmt("\nThe same for B with %d open streams:\n\n", open_at_sample));
+    mapping_table(b_busy_maps, 5);
 
+    out(
+        sfmt("\n## Connection burst (daemon B)\n\n%d clients each open a new connection at the "
+             "same instant and send a streaming request (no delay in the fake); B has a job "
+             "slot for each.\n\n| requests | failed | first error | TcpExt ListenOverflows | "
+             "TcpExt SyncookiesSent |\n|---:|---:|---|---:|---:|\n| %d | %d | %s | %ld | %ld "
+             "|\n",
+             streams, streams, burst.failures, burst.failures ? burst.first_error.c_str() : "-",
+             burst.overflows, burst.cookies));
     out(sfmt("\n## Shutdown\n\n- A: SIGTERM → %s\n- C: SIGTERM → %s\n- B: SIGTERM → %s\n",
              a_stop.c_str(), c_stop.c_str(), b_stop.c_str()));
     out(sfmt("- Load average at the end: %s; bench wall time %.0f s\n", loadavg().c_str(),
@@ -1171,8 +1271,7 @@ int run(const Options& opt) {
         file << report;
         if (!file) die("cannot write " + opt.out);
     }
-    std::error_code ec;
-    std::filesystem::remove_all(tmp, ec);
+    kill_everything();  // nothing is left by now; this removes the scratch directory
     return all_ok ? 0 : 1;
 }
 

@@ -217,7 +217,8 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
     const auto view = wait_watching_client(*ctx.jobs, job, probe, [&](const Job::View& v) {
         return !v.deltas.empty() || Clock::now() >= commit_by;
     });
-    if (view.outcome && !view.outcome->ok) {
+    // Text already produced is streamed, even when the job failed right after it.
+    if (view.outcome && !view.outcome->ok && !job->has_text()) {
         finish_log(ctx, *job, *view.outcome);
         return send_outcome_error(res, *view.outcome);
     }

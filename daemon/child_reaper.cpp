@@ -38,7 +38,9 @@ ChildReaper::ChildReaper() {
     sigaddset(&set, SIGCHLD);
     signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (signal_fd_ < 0 || stop_fd_ < 0) throw std::runtime_error("signalfd/eventfd failed");
+    sweep_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (signal_fd_ < 0 || stop_fd_ < 0 || sweep_fd_ < 0)
+        throw std::runtime_error("signalfd/eventfd failed");
     thread_ = std::thread([this] { run(); });
 }
 
@@ -50,6 +52,7 @@ ChildReaper::~ChildReaper() {
     reap_all();
     close(signal_fd_);
     close(stop_fd_);
+    close(sweep_fd_);
 }
 
 void ChildReaper::watch(pid_t pid, const std::unique_lock<std::mutex>&) {
@@ -57,10 +60,10 @@ void ChildReaper::watch(pid_t pid, const std::unique_lock<std::mutex>&) {
 }
 
 void ChildReaper::run() {
-    pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    pollfd fds[3] = {{signal_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}, {sweep_fd_, POLLIN, 0}};
     for (;;) {
         // The timeout also reaps children that exited before SIGCHLD was blocked.
-        const int n = poll(fds, 2, 1000);
+        const int n = poll(fds, 3, 1000);
         if (n > 0 && (fds[1].revents & POLLIN)) return;
         if (n > 0 && (fds[0].revents & POLLIN)) {
             signalfd_siginfo info;
@@ -68,6 +71,9 @@ void ChildReaper::run() {
             }
         }
         reap_all();
+        std::uint64_t requests = 0;
+        if (n > 0 && (fds[2].revents & POLLIN) && read(sweep_fd_, &requests, sizeof requests) > 0)
+            kill_orphans();  // one scan however many jobs asked since the last
     }
 }
 
@@ -94,6 +100,12 @@ std::optional<int> ChildReaper::wait_for(pid_t pid,
     const int status = statuses_[pid];
     statuses_.erase(pid);
     return status;
+}
+
+void ChildReaper::request_sweep() {
+    const std::uint64_t one = 1;
+    if (write(sweep_fd_, &one, sizeof one) < 0)
+        spdlog::error("reaper sweep: {}", std::strerror(errno));
 }
 
 std::size_t ChildReaper::orphans_reaped() const {

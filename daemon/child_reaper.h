@@ -33,6 +33,8 @@ class ChildReaper {
     // SIGKILLs every process re-parented to the daemon that is not a watched CLI process:
     // what a finished job left behind outside its process group. Returns how many.
     int kill_orphans();
+    // The same, soon, on the reaper's thread: keeps the /proc scan off a job's path.
+    void request_sweep();
 
     std::size_t orphans_reaped() const;
 
@@ -47,6 +49,7 @@ class ChildReaper {
     std::size_t orphans_reaped_ = 0;
     int signal_fd_ = -1;
     int stop_fd_ = -1;
+    int sweep_fd_ = -1;
     std::thread thread_;
 };
 

@@ -1,5 +1,7 @@
 #include "daemon/http_server.h"
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -54,6 +56,7 @@ void HttpServer::setup(httplib::Server& server) {
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_payload_max_length(ctx_.config.server.max_body_bytes);
     server.set_keep_alive_timeout(5);
+    server.set_keep_alive_max_count(1000);
     server.set_read_timeout(30);
     server.set_write_timeout(30);
     server.set_tcp_nodelay(true);
@@ -107,6 +110,15 @@ bool HttpServer::bind(std::string* error) {
     for (const auto& address : ctx_.config.server.listen) {
         auto server = std::make_unique<httplib::Server>();
         setup(*server);
+        // cpp-httplib's own options also set SO_REUSEPORT, which would let a second daemon
+        // share the port unnoticed; and it listens with a backlog of 5, which drops
+        // connections when clients arrive together. Keep the socket to fix the backlog.
+        int listen_fd = -1;
+        server->set_socket_options([&listen_fd](socket_t fd) {
+            const int yes = 1;
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+            listen_fd = fd;
+        });
         int port = address.port;
         if (port == 0) {
             port = server->bind_to_any_port(address.host);
@@ -119,6 +131,9 @@ bool HttpServer::bind(std::string* error) {
                      " (is another instance running, or the address not on this host?)";
             return false;
         }
+        if (listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0)
+            spdlog::warn("cannot raise the listen backlog on {}: {}", address.text,
+                         std::strerror(errno));
         bound_.push_back(host_port(address, port));
         servers_.push_back(std::move(server));
     }

@@ -31,6 +31,7 @@ void Job::mark_running(pid_t pid) {
 
 void Job::push(ReplyDelta delta) {
     std::lock_guard guard(mutex_);
+    has_text_ = has_text_ || (delta.kind == ReplyDelta::Kind::Text && !delta.text.empty());
     deltas_.push_back(std::move(delta));
     changed_.notify_all();
 }
@@ -58,6 +59,11 @@ Job::View Job::wait(std::size_t from, std::chrono::steady_clock::time_point dead
 std::optional<JobOutcome> Job::outcome() const {
     std::lock_guard guard(mutex_);
     return outcome_;
+}
+
+bool Job::has_text() const {
+    std::lock_guard guard(mutex_);
+    return has_text_;
 }
 
 JobState Job::state() const {

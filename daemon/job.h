@@ -65,6 +65,7 @@ class Job {
     View wait(std::size_t from, std::chrono::steady_clock::time_point deadline);
     JobState state() const;
     std::optional<JobOutcome> outcome() const;
+    bool has_text() const;  // any non-empty text delta so far (thinking does not count)
 
     // Asks the runner to stop the CLI; idempotent. The reason becomes the outcome's message.
     void cancel(const std::string& reason, int http_status, const std::string& code);
@@ -83,6 +84,7 @@ class Job {
     JobState state_ = JobState::Queued;
     pid_t pid_ = 0;
     std::vector<ReplyDelta> deltas_;
+    bool has_text_ = false;
     std::optional<JobOutcome> outcome_;
 
     std::atomic<bool> cancelled_{false};

@@ -29,14 +29,15 @@ std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
         job->finish(failed_outcome(503, "shutting_down", "the harness is shutting down"));
         return job;
     }
-    // Jobs that an idle worker will take at once do not count against the queue.
-    const std::size_t waiting = queue_.size() >= idle_workers_ ? queue_.size() - idle_workers_ : 0;
-    if (waiting >= static_cast<std::size_t>(ctx_.limits.max_queued_jobs)) {
+    const std::size_t capacity = static_cast<std::size_t>(ctx_.limits.max_concurrent_jobs) +
+                                 static_cast<std::size_t>(ctx_.limits.max_queued_jobs);
+    if (running_.size() + queue_.size() >= capacity) {
         ++failed_;
+        const std::size_t waiting = queue_.size();
         job->finish(failed_outcome(429, "queue_full",
                                    "too many requests: " + std::to_string(running_.size()) +
                                        " running and " + std::to_string(waiting) +
-                                       " queued (max_queued_jobs)",
+                                       " queued (max_concurrent_jobs, max_queued_jobs)",
                                    1));
         return job;
     }
@@ -65,9 +66,7 @@ void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reas
 void JobManager::worker() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        ++idle_workers_;
         work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        --idle_workers_;
         if (queue_.empty()) return;  // stopping, nothing left
         auto job = std::move(queue_.front());
         queue_.pop_front();

@@ -55,7 +55,6 @@ class JobManager {
     std::condition_variable changed_;  // queue or running set changed
     std::deque<std::shared_ptr<Job>> queue_;
     std::vector<std::shared_ptr<Job>> running_;
-    std::size_t idle_workers_ = 0;
     std::uint64_t finished_ = 0;
     std::uint64_t failed_ = 0;
     bool accepting_ = true;

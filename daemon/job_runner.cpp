@@ -337,7 +337,7 @@ void run_job(Job& job, const RunnerContext& ctx) {
         job.finish(failed_outcome(502, "cli_spawn_failed",
                                   std::string("cannot start the Claude CLI: ") + e.what()));
     }
-    ctx.reaper->kill_orphans();
+    ctx.reaper->request_sweep();
 }
 
 }  // namespace ch

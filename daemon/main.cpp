@@ -1,6 +1,7 @@
 // claude-harnessd: serves Claude, through the Claude Code CLI and a subscription login, to
 // local programs over HTTP in the dialects they already speak.
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -150,6 +151,8 @@ int wait_for_stop_signal() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // One malloc arena per thread would grow the daemon by hundreds of MB of address space.
+    mallopt(M_ARENA_MAX, 2);
     ch::block_daemon_signals();
     Options options;
     if (const auto status = parse_options(argc, argv, options)) return *status;

@@ -50,15 +50,15 @@ class TempDir {
 
 struct DaemonOptions {
     std::string listen = "127.0.0.1:0";
-    std::string claude;                      // default: CH_FAKE_CLAUDE
-    bool copy_fake = false;                  // run a 0755 copy in the 0755 temp dir (run-as tests)
-    std::string provider_user;               // [[providers]] user
-    std::map<std::string, std::string> env;  // extra provider env
-    std::vector<std::string> server;         // extra "key = value" lines of [server]
-    std::vector<std::string> limits;         // "key = value" lines of [limits]
-    std::vector<std::string> model;          // extra lines of the [[models]] table
-    std::vector<std::string> api_keys;       // non-empty: api_keys_file with these keys
-    std::vector<std::string> daemon_env;     // extra "NAME=value" for the daemon process
+    std::string claude{};         // default: CH_FAKE_CLAUDE
+    bool copy_fake = false;       // run a 0755 copy in the 0755 temp dir (run-as tests)
+    std::string provider_user{};  // [[providers]] user
+    std::map<std::string, std::string> env{};  // extra provider env
+    std::vector<std::string> server{};         // extra "key = value" lines of [server]
+    std::vector<std::string> limits{};         // "key = value" lines of [limits]
+    std::vector<std::string> model{};          // extra lines of the [[models]] table
+    std::vector<std::string> api_keys{};       // non-empty: api_keys_file with these keys
+    std::vector<std::string> daemon_env{};     // extra "NAME=value" for the daemon process
 };
 
 class Daemon {

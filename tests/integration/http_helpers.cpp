@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -89,6 +90,12 @@ std::string completion_text(const httplib::Result& res) {
     BOOST_REQUIRE_MESSAGE(doc.is_object() && doc.value("object", "") == "chat.completion",
                           "not a chat.completion: " << res->body.substr(0, 2000));
     return doc["choices"][0]["message"]["content"].get<std::string>();
+}
+
+std::ostream& operator<<(std::ostream& out, SseEvent::Kind kind) {
+    static const char* const names[] = {"role",   "content", "finish",  "usage",
+                                        "[DONE]", "error",   "comment", "other"};
+    return out << names[static_cast<int>(kind)];
 }
 
 SseResult parse_sse(int status, const httplib::Headers& headers, std::string raw) {
@@ -201,9 +208,10 @@ bool RawConnection::read_until(const std::string& needle, std::chrono::milliseco
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                               deadline - std::chrono::steady_clock::now())
                               .count();
-        if (left <= 0) return false;
         pollfd p{fd_, POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+        const int ready = poll(&p, 1, static_cast<int>(std::max<long long>(left, 0)));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) return false;  // the deadline passed
         char buf[4096];
         const ssize_t n = recv(fd_, buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR) continue;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ struct SseEvent {
     std::string raw;  // the data payload or the comment line
     json value;       // parsed data (not for Done/Comment)
 };
+std::ostream& operator<<(std::ostream& out, SseEvent::Kind kind);
 struct SseResult {
     int status = 0;
     httplib::Headers headers;

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "daemon_fixture.h"
@@ -22,18 +23,20 @@ BOOST_AUTO_TEST_CASE(at_most_max_concurrent_jobs_run_at_once) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
     });
-    std::vector<httplib::Result> results(4);
+    std::vector<std::optional<httplib::Result>> results(4);
     std::vector<std::thread> clients;
     for (std::size_t i = 0; i < results.size(); ++i)
         clients.emplace_back(
-            [&, i] { results[i] = post_chat(d.port(), chat_body("FAKE[delay_ms=300]")); });
+            [&, i] { results[i].emplace(post_chat(d.port(), chat_body("FAKE[delay_ms=300]"))); });
     for (auto& c : clients)
         c.join();
     stop = true;
     sampler.join();
 
-    for (const auto& r : results)
-        BOOST_TEST(completion_text(r) == "Hello from the fake.");
+    for (const auto& r : results) {
+        BOOST_REQUIRE(r.has_value());
+        BOOST_TEST(completion_text(*r) == "Hello from the fake.");
+    }
     BOOST_TEST(d.recorded_pids().size() == 4u);
     BOOST_TEST(most.load() <= 2u, most.load() << " CLI processes ran at once");
     BOOST_TEST(most.load() == 2u, "both slots were used");
@@ -50,11 +53,11 @@ BOOST_AUTO_TEST_CASE(queued_requests_start_in_arrival_order) {
         return res && res->status == 200 ? json::parse(res->body)["queued_jobs"].get<int>() : -1;
     };
     const std::vector<std::string> names{"A", "B", "C"};
-    std::vector<httplib::Result> results(names.size());
+    std::vector<std::optional<httplib::Result>> results(names.size());
     std::vector<std::thread> clients;
     for (std::size_t i = 0; i < names.size(); ++i) {
         clients.emplace_back([&, i] {
-            results[i] = post_chat(d.port(), chat_body("FAKE[echo] request " + names[i]));
+            results[i].emplace(post_chat(d.port(), chat_body("FAKE[echo] request " + names[i])));
         });
         // The next one is sent only once this one waits in the queue.
         const bool in_queue = wait_until([&] { return queued() == static_cast<int>(i + 1); }, 10s);
@@ -67,8 +70,9 @@ BOOST_AUTO_TEST_CASE(queued_requests_start_in_arrival_order) {
     std::vector<std::size_t> started;
     const auto lines = d.log_lines();
     for (std::size_t i = 0; i < names.size(); ++i) {
-        BOOST_TEST(completion_text(results[i]) == "FAKE[echo] request " + names[i]);
-        const std::string id = json::parse(results[i]->body)["id"].get<std::string>().substr(9);
+        BOOST_REQUIRE(results[i].has_value());
+        BOOST_TEST(completion_text(*results[i]) == "FAKE[echo] request " + names[i]);
+        const std::string id = json::parse((*results[i])->body)["id"].get<std::string>().substr(9);
         std::size_t at = lines.size();
         for (std::size_t l = 0; l < lines.size(); ++l)
             if (lines[l].find("job " + id + ": started") != std::string::npos) at = l;

@@ -15,7 +15,13 @@ namespace {
 std::unique_ptr<RawConnection> hang_request(const Daemon& d, std::size_t pids_before) {
     auto conn = std::make_unique<RawConnection>(d.port());
     conn->send_chat(chat_body("FAKE[hang] occupy the slot"));
-    BOOST_REQUIRE_MESSAGE(d.wait_pids(pids_before + 1, 10s), "the hanging CLI did not start");
+    // Stop waiting early when the daemon answers instead of running the CLI.
+    const bool started = wait_until(
+        [&] { return d.recorded_pids().size() > pids_before || conn->read_until("HTTP/1.1", 0ms); },
+        10s);
+    BOOST_REQUIRE_MESSAGE(started && d.recorded_pids().size() > pids_before,
+                          "the hanging CLI did not start; the daemon answered:\n"
+                              << conn->received());
     return conn;
 }
 
@@ -100,6 +106,7 @@ BOOST_AUTO_TEST_CASE(not_found_404_and_method_405) {
     auto res = client.Get("/v1/chat/completions");
     check_error(res, 405, "method_not_allowed");
     BOOST_TEST(res->get_header_value("Allow") == "POST");
+    check_error(client.Post("/health", "{}", "application/json"), 405, "method_not_allowed");
 }
 
 BOOST_AUTO_TEST_CASE(body_too_large_413) {
@@ -111,11 +118,42 @@ BOOST_AUTO_TEST_CASE(body_too_large_413) {
 
 BOOST_AUTO_TEST_CASE(queue_full_429) {
     Daemon d({.limits = {"max_concurrent_jobs = 1", "max_queued_jobs = 0"}});
-    auto hanging = hang_request(d, 0);
+    // "0 = none may wait": a request that finds the slot free is still served.
+    auto alone = post_chat(d.port(), chat_body("alone"));
+    BOOST_REQUIRE(alone);
+    BOOST_TEST(alone->status == 200, "a free slot must serve the request: " << alone->body);
+    // The slot is free again once that CLI has exited and been reaped.
+    const bool idle = wait_until(
+        [&] {
+            auto h = make_client(d.port()).Get("/health");
+            return h && json::parse(h->body)["active_jobs"] == 0;
+        },
+        10s);
+    BOOST_REQUIRE_MESSAGE(idle, "the first job never released its slot");
+    auto hanging = hang_request(d, d.recorded_pids().size());
     auto res = post_chat(d.port(), chat_body("second"));
     check_error(res, 429, "queue_full", "max_queued_jobs");
     BOOST_TEST(std::atoi(res->get_header_value("Retry-After").c_str()) > 0);
     hanging->close();
+}
+
+BOOST_AUTO_TEST_CASE(queue_full_429_with_one_waiting) {
+    Daemon d({.limits = {"max_concurrent_jobs = 1", "max_queued_jobs = 1"}});
+    auto hanging = hang_request(d, 0);
+    RawConnection waiting(d.port());
+    waiting.send_chat(chat_body("waits for the slot"));
+    const bool queued = wait_until(
+        [&] {
+            auto h = make_client(d.port()).Get("/health");
+            return h && json::parse(h->body)["queued_jobs"] == 1;
+        },
+        10s);
+    BOOST_REQUIRE_MESSAGE(queued, "the second request was not queued");
+    auto res = post_chat(d.port(), chat_body("third"));
+    check_error(res, 429, "queue_full", "max_queued_jobs");
+    BOOST_TEST(std::atoi(res->get_header_value("Retry-After").c_str()) > 0);
+    hanging->close();
+    BOOST_TEST(waiting.read_until("Hello from the fake.", 10s), "the queued one is then served");
 }
 
 BOOST_AUTO_TEST_CASE(queue_timeout_429) {
@@ -176,9 +214,13 @@ BOOST_AUTO_TEST_CASE(not_ready_503) {
 }
 
 BOOST_AUTO_TEST_CASE(job_timeout_504) {
-    // Output keeps flowing (never idle for 1 s) but the whole run takes over 2 s.
     Daemon d({.limits = {"job_timeout = \"1s\"", "idle_timeout = \"30s\""}});
-    const auto start = Clock::now();
+    auto start = Clock::now();
+    check_error(post_chat(d.port(), chat_body("FAKE[hang]")), 504, "timeout", "job_timeout");
+    BOOST_TEST(ms_since(start) >= 900);
+    BOOST_TEST(ms_since(start) < 4000);
+    // Output keeps flowing (never idle for 1 s) but the whole run would take over 2 s.
+    start = Clock::now();
     check_error(post_chat(d.port(), chat_body("FAKE[big=200000,delay_ms=200]")), 504, "timeout",
                 "job_timeout");
     BOOST_TEST(ms_since(start) < 4000);

@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 
+#include <optional>
 #include <thread>
 
 #include "daemon_fixture.h"
@@ -27,6 +28,7 @@ long long ms_until_cli_gone(const Daemon& d, RawConnection& conn) {
     const auto closed = Clock::now();
     const bool gone = wait_until([&] { return d.alive_pids().empty(); }, 1500ms);
     const long long ms = ms_since(closed);
+    BOOST_TEST_MESSAGE("the CLI was gone " << ms << " ms after the disconnect");
     BOOST_TEST(gone, "the CLI still runs 1.5 s after the client disconnected");
     return ms;
 }
@@ -98,9 +100,9 @@ BOOST_AUTO_TEST_CASE(signal_ignoring_cli_is_killed_on_timeout) {
 
 BOOST_AUTO_TEST_CASE(sigterm_with_running_job_exits_cleanly) {
     Daemon d({.limits = {"shutdown_grace = \"1s\""}});
-    httplib::Result result;
+    std::optional<httplib::Result> result;
     std::thread client(
-        [&] { result = post_chat(d.port(), chat_body("FAKE[hang,grandchild_setsid]")); });
+        [&] { result.emplace(post_chat(d.port(), chat_body("FAKE[hang,grandchild_setsid]"))); });
     const bool started = d.wait_pids(2, 10s);
     if (!started) {
         d.terminate();
@@ -118,9 +120,22 @@ BOOST_AUTO_TEST_CASE(sigterm_with_running_job_exits_cleanly) {
     BOOST_TEST(ms >= 900, "running jobs get their shutdown_grace");
     BOOST_TEST(d.log().find("shutting down") != std::string::npos);
     // The waiting client is told why (or at least not left hanging).
-    BOOST_REQUIRE_MESSAGE(result, "no answer: " << httplib::to_string(result.error()));
-    check_error(result, 503, "shutting_down");
+    BOOST_REQUIRE(result.has_value());
+    check_error(*result, 503, "shutting_down");
     BOOST_TEST(wait_until([&] { return d.alive_pids().empty(); }, 2s), "a job process survived");
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_ends_an_open_stream_with_an_error_event) {
+    Daemon d({.server = {"keepalive_interval = \"1s\""}, .limits = {"shutdown_grace = \"1s\""}});
+    RawConnection conn(d.port());
+    start_and_wait_for_cli(d, conn, chat_body("FAKE[hang]", true));
+    BOOST_REQUIRE_MESSAGE(conn.read_until(": keep-alive", 5s), conn.received());
+    const auto status = d.terminate(15s);
+    BOOST_REQUIRE(status.has_value());
+    BOOST_TEST(WIFEXITED(*status));
+    BOOST_TEST(WEXITSTATUS(*status) == 0, d.log());
+    BOOST_TEST(conn.read_until("\"code\":\"shutting_down\"", 1s), conn.received());
+    BOOST_TEST(conn.received().find("[DONE]") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -114,6 +114,23 @@ BOOST_AUTO_TEST_CASE(failure_after_stream_began_ends_with_error_event) {
         BOOST_TEST((ev.kind != Kind::Finish));
 }
 
+BOOST_AUTO_TEST_CASE(fast_failure_after_first_text_is_still_an_error_event) {
+    // The CLI writes two deltas and crashes at once: the text exists before the failure, so
+    // the answer is a stream ending in an error event, however fast the crash follows.
+    // (Whether the daemon has already committed is a race; 25 tries expose a wrong answer.)
+    Daemon d;
+    for (int i = 0; i < 25; ++i) {
+        const SseResult r = stream_chat(d.port(), chat_body("FAKE[crash_after=2]", true));
+        BOOST_TEST_CONTEXT("try " << i) {
+            BOOST_TEST(r.status == 200, r.raw);
+            BOOST_TEST(r.text == "Hello from");
+            BOOST_TEST(r.error.has_value());
+            BOOST_TEST(!r.done);
+        }
+        if (r.status != 200) break;
+    }
+}
+
 BOOST_AUTO_TEST_CASE(error_before_first_text_keeps_its_status) {
     Daemon d;
     const SseResult r = stream_chat(d.port(), chat_body("FAKE[usage_limit]", true));

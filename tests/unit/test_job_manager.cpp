@@ -227,6 +227,10 @@ BOOST_AUTO_TEST_CASE(cancel_of_a_queued_job_never_starts_it) {
 BOOST_AUTO_TEST_CASE(queue_full_is_refused_at_once) {
     Manager m(one_slot(0));
     auto first = m->submit(m.spec("FAKE[hang]"));
+    // "0 = none may wait": a job that finds the slot free still runs.
+    const auto refused = first->outcome();
+    BOOST_REQUIRE_MESSAGE(!refused, "max_queued_jobs = 0 refused a job while the slot was free: "
+                                        << refused->http_status << " " << refused->message);
     m.wait_running(first);
     auto second = m->submit(m.spec("hello"));
     const auto outcome = second->outcome();
@@ -236,6 +240,24 @@ BOOST_AUTO_TEST_CASE(queue_full_is_refused_at_once) {
     BOOST_TEST(outcome->retry_after.has_value());
     m->cancel(first, "done", 499, "client_disconnected");
     BOOST_REQUIRE(wait_outcome(*first, 5s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(queue_full_with_one_waiting_is_refused_at_once) {
+    Manager m(one_slot(1));
+    auto first = m->submit(m.spec("FAKE[hang]"));
+    m.wait_running(first);
+    auto second = m->submit(m.spec("hello"));
+    BOOST_TEST(!second->outcome().has_value(), "one job may wait");
+    auto third = m->submit(m.spec("hello"));
+    const auto outcome = third->outcome();
+    BOOST_REQUIRE_MESSAGE(outcome.has_value(), "a full queue refuses at submit");
+    BOOST_TEST(outcome->http_status == 429);
+    BOOST_TEST(outcome->code == "queue_full");
+    BOOST_TEST(outcome->retry_after.has_value());
+    m->cancel(first, "done", 499, "client_disconnected");
+    const auto served = wait_outcome(*second, 10s);
+    BOOST_REQUIRE(served.has_value());
+    BOOST_TEST(served->ok, "the waiting job runs once the slot is free");
 }
 
 BOOST_AUTO_TEST_CASE(queue_timeout_fails_a_waiting_job) {
