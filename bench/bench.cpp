@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -57,6 +56,10 @@
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+
+#include "common/prompt.h"
+#include "daemon/cli_command.h"
+#include "daemon/run_as.h"
 
 extern char** environ;
 
@@ -245,46 +248,25 @@ struct DirectCommand {
 };
 
 DirectCommand direct_command(const std::string& fake, const std::string& cwd) {
+    // The daemon's own argv, environment and stdin, so the baseline tracks what it runs.
+    std::string error;
+    const auto who = ch::resolve_run_as("", &error);
+    if (!who) throw std::runtime_error(error);
+    ch::ModelConfig model;
+    model.cli_model = "sonnet";
+    ch::ProviderConfig provider;
+    provider.env = {{"ANTHROPIC_API_KEY", "dummy"}};
+    ch::ChatRequest request;
+    ch::ContentPart text;
+    text.text = kPrompt;
+    request.messages.push_back({"user", {text}});
     DirectCommand c;
     c.path = fake;
-    c.argv = {fake,
-              "-p",
-              "--input-format",
-              "stream-json",
-              "--output-format",
-              "stream-json",
-              "--verbose",
-              "--include-partial-messages",
-              "--tools",
-              "",
-              "--strict-mcp-config",
-              "--setting-sources",
-              "",
-              "--no-session-persistence",
-              "--model",
-              "sonnet"};
-    const passwd* pw = getpwuid(geteuid());
-    const std::string name = pw ? pw->pw_name : "nobody";
-    const std::string home = pw && pw->pw_dir ? pw->pw_dir : "/";
-    const char* lang = std::getenv("LANG");
-    std::map<std::string, std::string> env{
-        {"HOME", home},
-        {"USER", name},
-        {"LOGNAME", name},
-        {"PATH", home + "/.local/bin:" + home + "/bin:/usr/local/bin:/usr/bin:/bin"},
-        {"LANG", lang && *lang ? lang : "C.UTF-8"},
-        {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
-        {"CLAUDE_CODE_MAX_RETRIES", "2"},
-        {"ANTHROPIC_API_KEY", "dummy"},
-    };
-    for (const auto& [k, v] : env)
-        c.env.push_back(k + "=" + v);
+    c.argv = ch::cli_arguments(fake, model);
+    c.env = ch::cli_environment(*who, provider, ch::LimitsConfig{}, std::nullopt);
     c.cwd = cwd;
-    const json init = {{"type", "control_request"},
-                       {"request_id", "init"},
-                       {"request", {{"subtype", "initialize"}, {"systemPrompt", ""}}}};
-    const json user = {{"type", "user"}, {"message", {{"role", "user"}, {"content", kPrompt}}}};
-    c.input = init.dump() + "\n" + user.dump() + "\n";
+    for (const auto& line : ch::render_cli_input(request, ""))
+        c.input += line;
     return c;
 }
 

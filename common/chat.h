@@ -23,7 +23,7 @@ struct ChatMessage {
 };
 
 struct ChatRequest {
-    std::string model;  // as the client named it (id or alias)
+    std::string model;                  // as the client named it (id or alias)
     std::optional<std::string> system;  // joined system/developer text; nullopt = none sent
     std::vector<ChatMessage> messages;
     bool stream = false;
