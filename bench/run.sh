@@ -55,7 +55,7 @@ fi
     echo
     sed 's/^## /### /; s/^# harness-bench$/## Report/' "$report"
     echo "<!-- harness-bench:end -->"
-} >"$report.new"
+} | sed "s|$source_dir/||g" >"$report.new"  # paths relative to the repository
 
 if [ -f "$results" ] && grep -q '^<!-- harness-bench:begin -->$' "$results"; then
     awk -v block="$report.new" '
