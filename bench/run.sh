@@ -6,13 +6,13 @@
 #
 #   bench/run.sh [harness-bench options...]     e.g. bench/run.sh --requests 500
 #
-# Environment: BUILD_DIR (default build/bench), BUILD_TYPE (default RelWithDebInfo),
+# Environment: BUILD_DIR (default build/bench-release), BUILD_TYPE (default RelWithDebInfo),
 # RESULTS (default bench/RESULTS.md).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(dirname "$here")
-build_dir=${BUILD_DIR:-$source_dir/build/bench}
+build_dir=${BUILD_DIR:-$source_dir/build/bench-release}
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 results=${RESULTS:-$here/RESULTS.md}
 

@@ -25,16 +25,6 @@ struct InFlight {
     HttpContext& ctx;
 };
 
-std::string client_of(const httplib::Request& req, const HttpContext& ctx) {
-    if (ctx.keys.enabled()) {
-        const std::string auth = req.get_header_value("Authorization");
-        const std::string key =
-            auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : req.get_header_value("x-api-key");
-        if (const auto id = ctx.keys.match(key)) return *id;
-    }
-    return req.remote_addr;
-}
-
 void finish_log(HttpContext& ctx, const Job& job, const JobOutcome& outcome) {
     if (!outcome.ok) ++ctx.requests_failed;
     const auto ms =
@@ -192,7 +182,7 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
     }
     const bool stream = request.stream;
     auto job =
-        ctx.jobs->submit(JobSpec{std::move(request), *model, *provider, client_of(req, ctx)});
+        ctx.jobs->submit(JobSpec{std::move(request), *model, *provider, client_id(req, ctx)});
     const std::int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count();

@@ -31,6 +31,11 @@ struct HttpContext {
     std::atomic<std::uint64_t> requests_failed{0};
 };
 
+// The key a client presented, as "Authorization: Bearer KEY" or "x-api-key: KEY".
+std::string presented_key(const httplib::Request& req);
+// Who is asking, for logs and accounting: the key's id when keys are on, else the address.
+std::string client_id(const httplib::Request& req, const HttpContext& ctx);
+
 // Writes an OpenAI-shaped error (and Retry-After when given).
 void send_error(httplib::Response& res, int status, const std::string& message,
                 const std::string& code = "", std::optional<long> retry_after = std::nullopt,

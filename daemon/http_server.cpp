@@ -19,6 +19,13 @@ bool is_public(const httplib::Request& req) {
     return req.method == "GET" && (req.path == "/health" || req.path == "/ready");
 }
 
+std::string host_port(const ListenAddress& a, int port) {
+    const bool v6 = a.host.find(':') != std::string::npos;
+    return (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
 std::string presented_key(const httplib::Request& req) {
     const std::string auth = req.get_header_value("Authorization");
     static constexpr std::string_view kBearer = "Bearer ";
@@ -27,12 +34,11 @@ std::string presented_key(const httplib::Request& req) {
     return req.get_header_value("x-api-key");
 }
 
-std::string host_port(const ListenAddress& a, int port) {
-    const bool v6 = a.host.find(':') != std::string::npos;
-    return (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(port);
+std::string client_id(const httplib::Request& req, const HttpContext& ctx) {
+    if (ctx.keys.enabled())
+        if (const auto id = ctx.keys.match(presented_key(req))) return *id;
+    return req.remote_addr;
 }
-
-}  // namespace
 
 void send_error(httplib::Response& res, int status, const std::string& message,
                 const std::string& code, std::optional<long> retry_after,
