@@ -1,0 +1,25 @@
+// HTTP requests to the daemon's OpenAI-compatible endpoint, timed as the bytes arrive.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <httplib.h>
+
+#include "bench/util.h"
+
+namespace bench {
+
+// A keep-alive client of 127.0.0.1:port with the bench's timeouts.
+std::unique_ptr<httplib::Client> make_client(int port);
+
+// A non-streaming request for kPrompt; checks the reply.
+Sample post_complete(httplib::Client& client);
+
+// A streaming request. `on_first` runs when the first content delta has arrived; the events
+// are parsed as they come so that the time is that of the bytes, not of the whole response.
+Sample post_stream(httplib::Client& client, const std::string& content = kPrompt,
+                   const std::function<void()>& on_first = {});
+
+}  // namespace bench

@@ -1,0 +1,40 @@
+#include "bench/options.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace bench {
+
+std::optional<Options> parse_options(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "-h" || arg == "--help") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        }
+        if (i + 1 >= argc) return std::nullopt;
+        const std::string value = argv[++i];
+        if (arg == "--daemon") {
+            o.daemon = value;
+        } else if (arg == "--fake") {
+            o.fake = value;
+        } else if (arg == "--out") {
+            o.out = value;
+        } else if (arg == "--requests") {
+            o.requests = std::atoi(value.c_str());
+        } else if (arg == "--streams") {
+            o.streams = std::atoi(value.c_str());
+        } else if (arg == "--time-limit") {
+            o.time_limit_s = std::atoi(value.c_str());
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (o.daemon.empty() || o.fake.empty() || o.requests < 1 || o.requests > 100000 ||
+        o.streams < 1 || o.streams > 1000 || o.time_limit_s < 10)
+        return std::nullopt;
+    return o;
+}
+
+}  // namespace bench
