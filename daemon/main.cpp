@@ -2,6 +2,7 @@
 // local programs over HTTP in the dialects they already speak.
 #include <getopt.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -14,7 +15,6 @@
 #include <thread>
 
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 
 #include "common/config.h"
 #include "common/version.h"
@@ -24,6 +24,7 @@
 #include "daemon/job_manager.h"
 #include "daemon/logging.h"
 #include "daemon/provider_health.h"
+#include "daemon/service_notifier.h"
 
 namespace {
 
@@ -128,15 +129,20 @@ std::optional<std::string> prepare_state(const std::string& state_dir) {
     return jobs;
 }
 
-int wait_for_stop_signal() {
+// Serves until SIGTERM or SIGINT, keeping systemd's view of the service current meanwhile.
+int serve_until_stopped(ch::ServiceNotifier& notifier, const ch::JobManager& jobs) {
     sigset_t set;
     sigemptyset(&set);
     for (int sig : {SIGTERM, SIGINT, SIGHUP})
         sigaddset(&set, sig);
     const int fd = signalfd(-1, &set, SFD_CLOEXEC);
     for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        const int n = poll(&p, 1, static_cast<int>(notifier.interval().count()));
+        const auto counts = jobs.counts();
+        notifier.tick(ch::service_status(counts.running, counts.queued, counts.finished));
         signalfd_siginfo info;
-        if (read(fd, &info, sizeof info) != sizeof info) continue;
+        if (n <= 0 || read(fd, &info, sizeof info) != sizeof info) continue;
         if (info.ssi_signo == SIGHUP) {
             spdlog::warn(
                 "SIGHUP: reloading the configuration is not supported yet; restart the "
@@ -193,11 +199,12 @@ int main(int argc, char** argv) {
         return 1;
     }
     http.start();
-    sd_notify(0, "READY=1\nSTATUS=Serving");
+    ch::ServiceNotifier notifier;
+    notifier.ready(ch::service_status(0, 0, 0));
 
-    const int sig = wait_for_stop_signal();
+    const int sig = serve_until_stopped(notifier, jobs);
     spdlog::info("{}: shutting down", sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal");
-    sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
+    notifier.stopping();
     ctx.shutting_down = true;
     jobs.shutdown(config.limits.shutdown_grace);
     // Let handlers write the last events of cancelled streams before the sockets close.

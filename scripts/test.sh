@@ -13,7 +13,7 @@ echo "== npm packages for the end-to-end tests (pinned in tests/e2e/package-lock
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== clang-format"
-mapfile -t sources < <(git ls-files '*.cpp' '*.h' '*.h.in' 2>/dev/null || find common daemon ctl tests bench -name '*.cpp' -o -name '*.h')
+mapfile -t sources < <(git ls-files '*.cpp' '*.h' '*.hpp' '*.h.in' 2>/dev/null || find common daemon ctl tests bench -name '*.cpp' -o -name '*.h')
 clang-format --dry-run --Werror "${sources[@]}"
 
 run_suite() {

@@ -1,0 +1,88 @@
+// The daemon's messages to systemd (sd_notify): READY=1 with a status, STATUS= kept current,
+// WATCHDOG=1 while the watchdog is enabled, STOPPING=1 on SIGTERM.
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "daemon_fixture.h"
+#include "http_helpers.h"
+
+using namespace it;
+
+namespace {
+
+// A datagram socket standing in for systemd's notification socket.
+class NotifySocket {
+  public:
+    explicit NotifySocket(const std::string& path) : path_(path) {
+        fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+        BOOST_REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    }
+    ~NotifySocket() { close(fd_); }
+
+    // Receives messages until `n` of them contain `needle` or `timeout` passes.
+    bool wait_for(const std::string& needle, std::chrono::milliseconds timeout, std::size_t n = 1) {
+        const auto deadline = Clock::now() + timeout;
+        for (;;) {
+            if (count(needle) >= n) return true;
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            if (left.count() <= 0) return false;
+            pollfd p{fd_, POLLIN, 0};
+            if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+            char buf[4096];
+            const ssize_t got = recv(fd_, buf, sizeof buf, 0);
+            if (got > 0) messages.emplace_back(buf, static_cast<std::size_t>(got));
+        }
+    }
+    std::size_t count(const std::string& needle) const {
+        std::size_t n = 0;
+        for (const auto& m : messages)
+            n += m.find(needle) != std::string::npos;
+        return n;
+    }
+
+    std::vector<std::string> messages;
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(notify)
+
+BOOST_AUTO_TEST_CASE(ready_status_watchdog_and_stopping) {
+    TempDir tmp;
+    NotifySocket systemd(tmp.path() + "/notify");
+    Daemon d({.daemon_env = {"NOTIFY_SOCKET=" + tmp.path() + "/notify", "WATCHDOG_USEC=400000"}});
+
+    BOOST_REQUIRE_MESSAGE(systemd.wait_for("READY=1", 5s), "no READY=1 was sent");
+    BOOST_TEST(systemd.count("STATUS=0 running, 0 queued, 0 served") == 1u);
+
+    auto res = post_chat(d.port(), chat_body("hello"));
+    BOOST_REQUIRE(res);
+    BOOST_TEST(res->status == 200);
+    BOOST_TEST(systemd.wait_for("STATUS=0 running, 0 queued, 1 served", 5s),
+               "the status did not follow the finished job");
+
+    // Pings at half the 400 ms timeout: three more arrive well within two seconds.
+    const auto pings = systemd.count("WATCHDOG=1");
+    BOOST_TEST(systemd.wait_for("WATCHDOG=1", 2s, pings + 3), "the watchdog was not kept alive");
+
+    const auto status = d.terminate();
+    BOOST_REQUIRE(status.has_value());
+    BOOST_TEST(systemd.wait_for("STOPPING=1", 2s), "no STOPPING=1 was sent");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
