@@ -20,8 +20,14 @@ constexpr auto kClientCheck = 250ms;  // how often a waiting request checks its 
 
 // Decrements the in-flight count when the last holder (handler or stream) lets go.
 struct InFlight {
-    explicit InFlight(HttpContext& c) : ctx(c) { ++ctx.in_flight; }
-    ~InFlight() { --ctx.in_flight; }
+    explicit InFlight(HttpContext& c) : ctx(c) {
+        std::lock_guard guard(ctx.in_flight_mutex);
+        ++ctx.in_flight;
+    }
+    ~InFlight() {
+        std::lock_guard guard(ctx.in_flight_mutex);
+        if (--ctx.in_flight == 0) ctx.answered.notify_all();
+    }
     HttpContext& ctx;
 };
 

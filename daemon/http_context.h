@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include <httplib.h>
@@ -26,7 +28,10 @@ struct HttpContext {
     std::int64_t started_epoch = 0;
 
     std::atomic<bool> shutting_down{false};
-    std::atomic<int> in_flight{0};  // chat requests not yet fully answered
+    // Chat requests not yet fully answered; `answered` is notified when the last one is.
+    std::mutex in_flight_mutex;
+    std::condition_variable answered;
+    int in_flight = 0;
     std::atomic<std::uint64_t> requests_total{0};
     std::atomic<std::uint64_t> requests_failed{0};
 };

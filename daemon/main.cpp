@@ -12,7 +12,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -208,9 +207,10 @@ int main(int argc, char** argv) {
     ctx.shutting_down = true;
     jobs.shutdown(config.limits.shutdown_grace);
     // Let handlers write the last events of cancelled streams before the sockets close.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (ctx.in_flight > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    {
+        std::unique_lock lock(ctx.in_flight_mutex);
+        ctx.answered.wait_for(lock, std::chrono::seconds(5), [&] { return ctx.in_flight == 0; });
+    }
     http.stop();
     reaper.kill_orphans();
     spdlog::info("stopped");
