@@ -13,6 +13,20 @@ std::string request_body(bool stream, const std::string& content = kPrompt) {
     return body.dump();
 }
 
+// Fills s.error when the request failed or was not answered with 200; false then.
+bool answered_ok(const httplib::Result& res, const std::string& body, Sample& s) {
+    if (!res) {
+        s.error = sfmt("HTTP error %s after %.0f ms", httplib::to_string(res.error()).c_str(),
+                       s.total_ms);
+        return false;
+    }
+    if (res->status != 200) {
+        s.error = "HTTP " + std::to_string(res->status) + ": " + body.substr(0, 300);
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::unique_ptr<httplib::Client> make_client(int port) {
@@ -31,15 +45,7 @@ Sample post_complete(httplib::Client& client) {
     const auto t0 = Clock::now();
     const auto res = client.Post("/v1/chat/completions", body, "application/json");
     s.total_ms = ms_between(t0, Clock::now());
-    if (!res) {
-        s.error = sfmt("HTTP error %s after %.0f ms", httplib::to_string(res.error()).c_str(),
-                       s.total_ms);
-        return s;
-    }
-    if (res->status != 200) {
-        s.error = "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300);
-        return s;
-    }
+    if (!answered_ok(res, res ? res->body : std::string(), s)) return s;
     const auto doc = json::parse(res->body, nullptr, false);
     if (text_of(field(field(item(field(doc, "choices"), 0), "message"), "content")) !=
         kExpectedReply)
@@ -90,15 +96,7 @@ Sample post_stream(httplib::Client& client, const std::string& content,
     };
     const auto res = client.send(req);
     s.total_ms = ms_between(t0, Clock::now());
-    if (!res) {
-        s.error = sfmt("HTTP error %s after %.0f ms", httplib::to_string(res.error()).c_str(),
-                       s.total_ms);
-        return s;
-    }
-    if (res->status != 200) {
-        s.error = "HTTP " + std::to_string(res->status) + ": " + buffer.substr(0, 300);
-        return s;
-    }
+    if (!answered_ok(res, buffer, s)) return s;
     if (!done) s.error = "the stream ended without [DONE]";
     if (s.first_delta_ms == 0) s.error = "no content delta";
     s.ok = s.error.empty();

@@ -82,20 +82,6 @@ void Guard::run() {
     }
 }
 
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (const auto& s : v)
-        out.push_back(const_cast<char*>(s.c_str()));
-    out.push_back(nullptr);
-    return out;
-}
-
-void close_fd(int& fd) {
-    if (fd >= 0) close(fd);
-    fd = -1;
-}
-
 [[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp,
                              const char* cwd, int in, int out, int err, int deathsig) {
     setpgid(0, 0);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/util.h"
+#include "daemon/exec_util.h"
 
 namespace bench {
 
@@ -39,10 +40,8 @@ class Guard {
     std::thread thread_;
 };
 
-// argv/envp for execve: pointers into `v`, null-terminated.
-std::vector<char*> c_strings(const std::vector<std::string>& v);
-
-void close_fd(int& fd);
+using ch::c_strings;
+using ch::close_fd;
 
 // In the forked child: async-signal-safe calls only.
 [[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp,

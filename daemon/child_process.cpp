@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "daemon/child_reaper.h"
+#include "daemon/exec_util.h"
 #include "daemon/pidfd.h"
 
 namespace ch {
@@ -104,20 +105,6 @@ std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
     syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
     execve(spec.path.c_str(), argv, envp);
     fail(report, kExec);
-}
-
-std::vector<char*> c_strings(const std::vector<std::string>& v) {
-    std::vector<char*> out;
-    out.reserve(v.size() + 1);
-    for (const auto& s : v)
-        out.push_back(const_cast<char*>(s.c_str()));
-    out.push_back(nullptr);
-    return out;
-}
-
-void close_fd(int& fd) {
-    if (fd >= 0) close(fd);
-    fd = -1;
 }
 
 }  // namespace
