@@ -83,11 +83,9 @@ void ChildReaper::reap_all() {
         const pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid <= 0) return;
         std::lock_guard guard(mutex_);
-        if (watched_.erase(pid) != 0) {
+        if (watched_.erase(pid) != 0) {  // else an orphan: reaping it is all it needs
             statuses_[pid] = status;
             exited_.notify_all();
-        } else {
-            ++orphans_reaped_;
         }
     }
 }
@@ -106,11 +104,6 @@ void ChildReaper::request_sweep() {
     const std::uint64_t one = 1;
     if (write(sweep_fd_, &one, sizeof one) < 0)
         spdlog::error("reaper sweep: {}", std::strerror(errno));
-}
-
-std::size_t ChildReaper::orphans_reaped() const {
-    std::lock_guard guard(mutex_);
-    return orphans_reaped_;
 }
 
 namespace {

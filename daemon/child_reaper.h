@@ -36,8 +36,6 @@ class ChildReaper {
     // The same, soon, on the reaper's thread: keeps the /proc scan off a job's path.
     void request_sweep();
 
-    std::size_t orphans_reaped() const;
-
   private:
     void run();
     void reap_all();
@@ -46,7 +44,6 @@ class ChildReaper {
     std::condition_variable exited_;
     std::set<pid_t> watched_;
     std::map<pid_t, int> statuses_;  // reaped, not yet collected by wait_for
-    std::size_t orphans_reaped_ = 0;
     int signal_fd_ = -1;
     int stop_fd_ = -1;
     int sweep_fd_ = -1;

@@ -15,7 +15,14 @@ json model_object(const ModelConfig& model, std::int64_t created) {
     return {{"id", model.id}, {"object", "model"}, {"created", created}, {"owned_by", "anthropic"}};
 }
 
-std::string known_models(const Config& config) {
+void send_json(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+}
+
+}  // namespace
+
+std::string known_model_list(const Config& config) {
     std::string out;
     for (const auto& m : config.models) {
         if (!out.empty()) out += ", ";
@@ -25,13 +32,6 @@ std::string known_models(const Config& config) {
     }
     return out;
 }
-
-void send_json(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(), "application/json");
-}
-
-}  // namespace
 
 void register_info_routes(httplib::Server& server, HttpContext& ctx) {
     server.Get("/", [](const httplib::Request& req, httplib::Response& res) {
@@ -101,10 +101,10 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
             send_json(res, 200, object);
             return;
         }
-        send_error(
-            res, 404,
-            "The model '" + name + "' does not exist. Known models: " + known_models(ctx.config),
-            "model_not_found", std::nullopt, "model");
+        send_error(res, 404,
+                   "The model '" + name +
+                       "' does not exist. Known models: " + known_model_list(ctx.config),
+                   "model_not_found", std::nullopt, "model");
     });
 
     auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
@@ -124,10 +124,6 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
         server.Delete(path, not_allowed);
         server.Patch(path, not_allowed);
     }
-}
-
-std::string known_model_list(const Config& config) {
-    return known_models(config);
 }
 
 }  // namespace ch

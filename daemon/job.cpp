@@ -66,6 +66,11 @@ bool Job::has_text() const {
     return has_text_;
 }
 
+pid_t Job::pid() const {
+    std::lock_guard guard(mutex_);
+    return pid_;
+}
+
 JobState Job::state() const {
     std::lock_guard guard(mutex_);
     return state_;

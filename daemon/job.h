@@ -64,6 +64,7 @@ class Job {
     };
     View wait(std::size_t from, std::chrono::steady_clock::time_point deadline);
     JobState state() const;
+    pid_t pid() const;  // the CLI's, once running
     std::optional<JobOutcome> outcome() const;
     bool has_text() const;  // any non-empty text delta so far (thinking does not count)
 
