@@ -1,6 +1,7 @@
 // The D-Bus contract between claude-harnessd and claude-harnessctl: names, paths, error names
-// and the signatures of structured replies. The only place these strings are spelled out;
-// dbus/org.claudeharness.Harness1.xml documents the same interface for everyone else.
+// and the signatures of structured replies (also as macros, since sd-bus vtables need string
+// literals). The only place these strings are spelled out; dbus/org.claudeharness.Harness1.xml
+// documents the same interface for everyone else.
 #pragma once
 
 namespace ch::bus {
@@ -24,16 +25,21 @@ inline constexpr const char* kDefaultAdminGroup = "claude-harness";
 // ListProviders: name, run-as user, CLI path, CLI version, login ("credentials_file",
 // "oauth_token", "api_key", "none", "unknown"), login expiry (µs since epoch, 0 = none
 // known), ready, last error.
-inline constexpr const char* kProviderSignature = "(ssssstbs)";
+#define CH_BUS_PROVIDER_SIG "(ssssstbs)"
+inline constexpr const char* kProviderSignature = CH_BUS_PROVIDER_SIG;
 // ListModels: id, CLI model, provider, aliases.
-inline constexpr const char* kModelSignature = "(sssas)";
+#define CH_BUS_MODEL_SIG "(sssas)"
+inline constexpr const char* kModelSignature = CH_BUS_MODEL_SIG;
 // ListJobs: id, model, provider, state ("queued", "running"), client, created µs, started µs
 // (0 while queued), CLI pid (0 while queued).
-inline constexpr const char* kJobSignature = "(sssssttu)";
+#define CH_BUS_JOB_SIG "(sssssttu)"
+inline constexpr const char* kJobSignature = CH_BUS_JOB_SIG;
 // GetUsage: model, provider, requests, failed, input tokens, output tokens, cache read
 // tokens, cache creation tokens.
-inline constexpr const char* kUsageSignature = "(sstttttt)";
+#define CH_BUS_USAGE_SIG "(sstttttt)"
+inline constexpr const char* kUsageSignature = CH_BUS_USAGE_SIG;
 // LastError property: when (µs since epoch, 0 = never), job id, "code: message".
-inline constexpr const char* kLastErrorSignature = "(tss)";
+#define CH_BUS_LAST_ERROR_SIG "(tss)"
+inline constexpr const char* kLastErrorSignature = CH_BUS_LAST_ERROR_SIG;
 
 }  // namespace ch::bus

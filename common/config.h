@@ -27,7 +27,8 @@ struct ServerConfig {
     std::string api_keys_file;          // "" = no keys
     std::string state_dir;              // default $STATE_DIRECTORY or /var/lib/claude-harness
     std::size_t max_body_bytes = 32u << 20;
-    Duration keepalive_interval{15000};  // SSE comment while waiting
+    Duration keepalive_interval{15000};          // SSE comment while waiting
+    std::string admin_group = "claude-harness";  // may cancel jobs and reload over D-Bus
 };
 
 struct LimitsConfig {
@@ -46,6 +47,8 @@ struct ProviderConfig {
     std::string user;  // "" = the daemon's own user
     std::string claude = "claude";
     std::map<std::string, std::string> env;
+
+    bool operator==(const ProviderConfig&) const = default;
 };
 
 struct ModelConfig {

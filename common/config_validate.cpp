@@ -44,7 +44,8 @@ std::string address_key(const ListenAddress& address) {
 }
 
 void read_server(const Section& s, ServerConfig& server) {
-    s.check_keys({"listen", "api_keys_file", "state_dir", "max_body_bytes", "keepalive_interval"});
+    s.check_keys({"listen", "api_keys_file", "state_dir", "max_body_bytes", "keepalive_interval",
+                  "admin_group"});
     if (const toml::node* listen = s.get("listen")) {
         server.listen.clear();
         std::set<std::string> seen;
@@ -70,6 +71,7 @@ void read_server(const Section& s, ServerConfig& server) {
     s.read_string("state_dir", server.state_dir, false, true);
     s.read_int("max_body_bytes", 1, server.max_body_bytes);
     s.read_duration("keepalive_interval", server.keepalive_interval, false);
+    s.read_string("admin_group", server.admin_group, false, false);
 }
 
 void read_limits(const Section& s, LimitsConfig& limits) {

@@ -71,8 +71,12 @@ Job::View wait_watching_client(JobManager& jobs, const std::shared_ptr<Job>& job
 
 class ChatStream {
   public:
-    ChatStream(HttpContext& ctx, std::shared_ptr<Job> job, std::int64_t created)
-        : ctx_(ctx), job_(std::move(job)), created_(created), in_flight_(ctx) {
+    ChatStream(HttpContext& ctx, std::shared_ptr<Job> job, std::int64_t created, Duration keepalive)
+        : ctx_(ctx),
+          job_(std::move(job)),
+          created_(created),
+          keepalive_(keepalive),
+          in_flight_(ctx) {
         const auto& req = job_->spec().request;
         id_ = "chatcmpl-" + job_->id();
         include_usage_ = req.include_usage;
@@ -90,8 +94,7 @@ class ChatStream {
             out += event(role);
             role_sent_ = true;
         }
-        const auto keepalive = ctx_.config.server.keepalive_interval;
-        const auto wake = std::min(Clock::now() + kClientCheck, last_write_ + keepalive);
+        const auto wake = std::min(Clock::now() + kClientCheck, last_write_ + keepalive_);
         const Job::View view = job_->wait(next_, wake);
         for (const auto& delta : view.deltas) {
             ++next_;
@@ -106,7 +109,7 @@ class ChatStream {
             out += finale(*view.outcome);
             done = true;
         }
-        if (out.empty() && Clock::now() - last_write_ >= keepalive) out = ": keep-alive\n\n";
+        if (out.empty() && Clock::now() - last_write_ >= keepalive_) out = ": keep-alive\n\n";
         if (!sink.is_writable()) return client_gone();
         if (!out.empty()) {
             if (!sink.write(out.data(), out.size())) return client_gone();
@@ -148,6 +151,7 @@ class ChatStream {
     HttpContext& ctx_;
     std::shared_ptr<Job> job_;
     std::int64_t created_;
+    Duration keepalive_;
     InFlight in_flight_;
     std::string id_;
     bool include_usage_ = false;
@@ -166,16 +170,18 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
         return;
     }
     ChatRequest& request = *parsed.request;
-    const ModelConfig* model = ctx.config.find_model(request.model);
+    const auto settings = ctx.settings();
+    const Config& config = settings->config;
+    const ModelConfig* model = config.find_model(request.model);
     if (!model) {
         ++ctx.requests_failed;
         send_error(res, 404,
                    "The model '" + request.model +
-                       "' does not exist. Known models: " + known_model_list(ctx.config),
+                       "' does not exist. Known models: " + known_model_list(config),
                    "model_not_found", std::nullopt, "model");
         return;
     }
-    const ProviderConfig* provider = ctx.config.find_provider(model->provider);
+    const ProviderConfig* provider = config.find_provider(model->provider);
     if (ctx.shutting_down || !provider || !ctx.health->ready(provider->name)) {
         ++ctx.requests_failed;
         std::string reason = ctx.shutting_down ? "the harness is shutting down" : "";
@@ -187,8 +193,8 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
         return;
     }
     const bool stream = request.stream;
-    auto job =
-        ctx.jobs->submit(JobSpec{std::move(request), *model, *provider, client_id(req, ctx)});
+    auto job = ctx.jobs->submit(
+        JobSpec{std::move(request), *model, *provider, client_id(req, settings->keys), {}});
     const std::int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count();
@@ -209,7 +215,8 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
 
     // A stream commits to 200 once the first text arrives or a keep-alive is due; failures
     // before that (usage limit, queue full, CLI error) still get their own status.
-    const auto commit_by = Clock::now() + ctx.config.server.keepalive_interval;
+    const auto keepalive = config.server.keepalive_interval;
+    const auto commit_by = Clock::now() + keepalive;
     const auto view = wait_watching_client(*ctx.jobs, job, probe, [&](const Job::View& v) {
         return !v.deltas.empty() || Clock::now() >= commit_by;
     });
@@ -218,7 +225,7 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
         finish_log(ctx, *job, *view.outcome);
         return send_outcome_error(res, *view.outcome);
     }
-    auto state = std::make_shared<ChatStream>(ctx, job, created);
+    auto state = std::make_shared<ChatStream>(ctx, job, created, keepalive);
     in_flight.reset();  // the stream holds its own
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");

@@ -12,7 +12,7 @@
 #include <httplib.h>
 
 #include "common/config.h"
-#include "daemon/api_keys.h"
+#include "daemon/settings.h"
 
 namespace ch {
 
@@ -20,8 +20,17 @@ class JobManager;
 class ProviderHealth;
 
 struct HttpContext {
-    Config config;
-    ApiKeys keys;
+    // The settings in force; a request takes one snapshot and keeps it to the end, so a
+    // reload never changes a request half-way.
+    std::shared_ptr<const Settings> settings() const {
+        std::lock_guard guard(settings_mutex);
+        return settings_;
+    }
+    void set_settings(std::shared_ptr<const Settings> settings) {
+        std::lock_guard guard(settings_mutex);
+        settings_ = std::move(settings);
+    }
+
     JobManager* jobs = nullptr;
     ProviderHealth* health = nullptr;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -34,12 +43,16 @@ struct HttpContext {
     int in_flight = 0;
     std::atomic<std::uint64_t> requests_total{0};
     std::atomic<std::uint64_t> requests_failed{0};
+
+  private:
+    mutable std::mutex settings_mutex;
+    std::shared_ptr<const Settings> settings_;
 };
 
 // The key a client presented, as "Authorization: Bearer KEY" or "x-api-key: KEY".
 std::string presented_key(const httplib::Request& req);
 // Who is asking, for logs and accounting: the key's id when keys are on, else the address.
-std::string client_id(const httplib::Request& req, const HttpContext& ctx);
+std::string client_id(const httplib::Request& req, const ApiKeys& keys);
 
 // Writes an OpenAI-shaped error (and Retry-After when given).
 void send_error(httplib::Response& res, int status, const std::string& message,

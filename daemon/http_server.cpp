@@ -34,9 +34,9 @@ std::string presented_key(const httplib::Request& req) {
     return req.get_header_value("x-api-key");
 }
 
-std::string client_id(const httplib::Request& req, const HttpContext& ctx) {
-    if (ctx.keys.enabled())
-        if (const auto id = ctx.keys.match(presented_key(req))) return *id;
+std::string client_id(const httplib::Request& req, const ApiKeys& keys) {
+    if (keys.enabled())
+        if (const auto id = keys.match(presented_key(req))) return *id;
     return req.remote_addr;
 }
 
@@ -55,12 +55,15 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::setup(httplib::Server& server) {
-    const auto& limits = ctx_.config.limits;
+    // Thread pool and body limit are fixed for the server's life; a reload cannot change them.
+    const auto settings = ctx_.settings();
+    const auto& limits = settings->config.limits;
+    const std::size_t max_body = settings->config.server.max_body_bytes;
     // Every open stream and every queued streaming request holds a worker for its whole life.
     const std::size_t threads =
         static_cast<std::size_t>(limits.max_concurrent_jobs + limits.max_queued_jobs) + 8;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server.set_payload_max_length(ctx_.config.server.max_body_bytes);
+    server.set_payload_max_length(max_body);
     server.set_keep_alive_timeout(5);
     server.set_keep_alive_max_count(1000);
     server.set_read_timeout(30);
@@ -68,8 +71,9 @@ void HttpServer::setup(httplib::Server& server) {
     server.set_tcp_nodelay(true);
 
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-        if (!ctx_.keys.enabled() || is_public(req))
-            return httplib::Server::HandlerResponse::Unhandled;
+        const auto current = ctx_.settings();
+        const ApiKeys& keys = current->keys;
+        if (!keys.enabled() || is_public(req)) return httplib::Server::HandlerResponse::Unhandled;
         const std::string key = presented_key(req);
         if (key.empty()) {
             send_error(res, 401,
@@ -77,7 +81,7 @@ void HttpServer::setup(httplib::Server& server) {
                        "missing_api_key");
             return httplib::Server::HandlerResponse::Handled;
         }
-        if (!ctx_.keys.match(key)) {
+        if (!keys.match(key)) {
             send_error(res, 401, "Incorrect API key provided.", "invalid_api_key");
             return httplib::Server::HandlerResponse::Handled;
         }
@@ -85,7 +89,7 @@ void HttpServer::setup(httplib::Server& server) {
     });
     // Errors cpp-httplib produces itself (no route, body too large, bad request line) get the
     // same JSON shape as ours; responses that already have a body are left alone.
-    server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    server.set_error_handler([max_body](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty() || res.content_provider_) return;
         switch (res.status) {
             case 404:
@@ -97,7 +101,7 @@ void HttpServer::setup(httplib::Server& server) {
             case 413:
                 send_error(res, 413,
                            "Request body larger than server.max_body_bytes (" +
-                               std::to_string(ctx_.config.server.max_body_bytes) + " bytes)",
+                               std::to_string(max_body) + " bytes)",
                            "request_too_large");
                 break;
             default:
@@ -113,7 +117,8 @@ void HttpServer::setup(httplib::Server& server) {
 }
 
 bool HttpServer::bind(std::string* error) {
-    for (const auto& address : ctx_.config.server.listen) {
+    const auto settings = ctx_.settings();
+    for (const auto& address : settings->config.server.listen) {
         auto server = std::make_unique<httplib::Server>();
         setup(*server);
         // cpp-httplib's own options also set SO_REUSEPORT, which would let a second daemon

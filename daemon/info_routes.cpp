@@ -5,6 +5,7 @@
 #include "daemon/http_context.h"
 #include "daemon/job_manager.h"
 #include "daemon/provider_health.h"
+#include "daemon/readiness.h"
 
 namespace ch {
 namespace {
@@ -57,10 +58,9 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
     });
 
     server.Get("/ready", [&ctx](const httplib::Request&, httplib::Response& res) {
+        const Readiness state = readiness(ctx);
         json providers = json::array();
-        bool any_ready = false;
-        std::string reasons;
-        for (const auto& s : ctx.health->current()) {
+        for (const auto& s : state.providers) {
             providers.push_back({{"name", s.name},
                                  {"ready", s.ready},
                                  {"user", s.user},
@@ -68,34 +68,26 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
                                  {"version", s.version},
                                  {"login", s.login},
                                  {"reason", s.reason}});
-            any_ready = any_ready || s.ready;
-            if (!s.ready) reasons += (reasons.empty() ? "" : "; ") + s.name + ": " + s.reason;
         }
-        if (ctx.shutting_down) {
-            send_json(res, 503,
-                      {{"status", "not_ready"},
-                       {"reason", "the harness is shutting down"},
-                       {"providers", providers}});
-        } else if (!any_ready) {
-            send_json(res, 503,
-                      {{"status", "not_ready"},
-                       {"reason", "no provider can run jobs: " + reasons},
-                       {"providers", providers}});
-        } else {
+        if (state.ready)
             send_json(res, 200, {{"status", "ready"}, {"providers", providers}});
-        }
+        else
+            send_json(
+                res, 503,
+                {{"status", "not_ready"}, {"reason", state.reason}, {"providers", providers}});
     });
 
     server.Get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) {
         json data = json::array();
-        for (const auto& m : ctx.config.models)
+        for (const auto& m : ctx.settings()->config.models)
             data.push_back(model_object(m, ctx.started_epoch));
         send_json(res, 200, {{"object", "list"}, {"data", data}});
     });
 
     server.Get(R"(/v1/models/(.+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
         const std::string name = req.matches[1];
-        if (const auto* model = ctx.config.find_model(name)) {
+        const auto settings = ctx.settings();
+        if (const auto* model = settings->config.find_model(name)) {
             json object = model_object(*model, ctx.started_epoch);
             object["id"] = name;  // answer in the name the client asked for
             send_json(res, 200, object);
@@ -103,7 +95,7 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
         }
         send_error(res, 404,
                    "The model '" + name +
-                       "' does not exist. Known models: " + known_model_list(ctx.config),
+                       "' does not exist. Known models: " + known_model_list(settings->config),
                    "model_not_found", std::nullopt, "model");
     });
 

@@ -26,7 +26,13 @@ void Job::mark_running(pid_t pid) {
     std::lock_guard guard(mutex_);
     if (state_ == JobState::Queued) state_ = JobState::Running;
     pid_ = pid;
+    started_ = std::chrono::system_clock::now();
     changed_.notify_all();
+}
+
+std::chrono::system_clock::time_point Job::started() const {
+    std::lock_guard guard(mutex_);
+    return started_;
 }
 
 void Job::push(ReplyDelta delta) {

@@ -24,7 +24,8 @@ struct JobSpec {
     ChatRequest request;
     ModelConfig model;
     ProviderConfig provider;
-    std::string client;  // who asked (key id or address), for logs
+    std::string client;   // who asked (key id or address), for logs
+    LimitsConfig limits;  // in force when the job was submitted; a reload never changes it
 };
 
 enum class JobState { Queued, Running, Finished };
@@ -49,6 +50,8 @@ class Job {
     const JobSpec& spec() const { return spec_; }
     std::chrono::system_clock::time_point created() const { return created_; }
     std::chrono::steady_clock::time_point submitted() const { return submitted_; }
+    // When its CLI was started; the epoch while queued.
+    std::chrono::system_clock::time_point started() const;
 
     // Runner side.
     void mark_running(pid_t pid);
@@ -84,6 +87,7 @@ class Job {
     std::condition_variable changed_;
     JobState state_ = JobState::Queued;
     pid_t pid_ = 0;
+    std::chrono::system_clock::time_point started_{};
     std::vector<ReplyDelta> deltas_;
     bool has_text_ = false;
     std::optional<JobOutcome> outcome_;

@@ -11,10 +11,9 @@ namespace ch {
 using Clock = std::chrono::steady_clock;
 
 JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper)
-    : ctx_{limits, std::move(jobs_dir), &reaper} {
-    const int n = std::max(1, limits.max_concurrent_jobs);
-    for (int i = 0; i < n; ++i)
-        workers_.emplace_back([this] { worker(); });
+    : ctx_{std::move(jobs_dir), &reaper}, limits_(limits) {
+    std::lock_guard guard(mutex_);
+    add_workers();
     expiry_ = std::thread([this] { expire_queue(); });
 }
 
@@ -22,23 +21,45 @@ JobManager::~JobManager() {
     shutdown(Duration{0});
 }
 
-std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
-    auto job = std::make_shared<Job>(new_job_id(), std::move(spec));
+void JobManager::add_watcher(JobWatcher& watcher) {
     std::lock_guard guard(mutex_);
+    watchers_.push_back(&watcher);
+}
+
+void JobManager::set_limits(const LimitsConfig& limits) {
+    std::lock_guard guard(mutex_);
+    limits_ = limits;
+    add_workers();
+    // A lower limit takes effect as running jobs end; a higher one may start queued jobs now.
+    work_.notify_all();
+    changed_.notify_all();
+}
+
+void JobManager::add_workers() {
+    const auto wanted = static_cast<std::size_t>(std::max(1, limits_.max_concurrent_jobs));
+    while (!stopping_ && workers_.size() < wanted)
+        workers_.emplace_back([this] { worker(); });
+}
+
+std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
+    std::lock_guard guard(mutex_);
+    spec.limits = limits_;
+    auto job = std::make_shared<Job>(new_job_id(), std::move(spec));
     if (!accepting_) {
         job->finish(failed_outcome(503, "shutting_down", "the harness is shutting down"));
+        finished(*job);
         return job;
     }
-    const std::size_t capacity = static_cast<std::size_t>(ctx_.limits.max_concurrent_jobs) +
-                                 static_cast<std::size_t>(ctx_.limits.max_queued_jobs);
+    const std::size_t capacity = static_cast<std::size_t>(limits_.max_concurrent_jobs) +
+                                 static_cast<std::size_t>(limits_.max_queued_jobs);
     if (running_.size() + queue_.size() >= capacity) {
-        ++failed_;
         const std::size_t waiting = queue_.size();
         job->finish(failed_outcome(429, "queue_full",
                                    "too many requests: " + std::to_string(running_.size()) +
                                        " running and " + std::to_string(waiting) +
                                        " queued (max_concurrent_jobs, max_queued_jobs)",
                                    1));
+        finished(*job);
         return job;
     }
     queue_.push_back(job);
@@ -54,8 +75,8 @@ void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reas
         const auto it = std::find(queue_.begin(), queue_.end(), job);
         if (it != queue_.end()) {
             queue_.erase(it);
-            ++failed_;
             job->finish(failed_outcome(http_status, code, reason));
+            finished(*job);
             changed_.notify_all();
             return;
         }
@@ -66,11 +87,17 @@ void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reas
 void JobManager::worker() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        work_.wait(lock, [&] {
+            return stopping_ ||
+                   (!queue_.empty() &&
+                    running_.size() < static_cast<std::size_t>(limits_.max_concurrent_jobs));
+        });
         if (queue_.empty()) return;  // stopping, nothing left
         auto job = std::move(queue_.front());
         queue_.pop_front();
         running_.push_back(job);
+        for (auto* w : watchers_)
+            w->job_started(*job);
         changed_.notify_all();
         lock.unlock();
 
@@ -78,32 +105,35 @@ void JobManager::worker() {
 
         lock.lock();
         running_.erase(std::find(running_.begin(), running_.end(), job));
-        record_finish(*job);
+        ++served_;
+        finished(*job);
         changed_.notify_all();
+        work_.notify_one();  // a slot is free, maybe for a queued job another worker waits on
     }
 }
 
-void JobManager::record_finish(const Job& job) {
+void JobManager::finished(const Job& job) {
     const auto outcome = job.outcome();
-    ++finished_;
     if (!outcome || !outcome->ok) ++failed_;
+    for (auto* w : watchers_)
+        w->job_finished(job);
 }
 
 void JobManager::expire_queue() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
-        const auto limit = ctx_.limits.queue_timeout;
+        const auto limit = limits_.queue_timeout;
         auto next = Clock::time_point::max();
         const auto now = Clock::now();
         for (auto it = queue_.begin(); it != queue_.end();) {
             const auto waited = now - (*it)->submitted();
             if (waited >= limit) {
-                ++failed_;
                 (*it)->finish(
                     failed_outcome(429, "queue_timeout",
                                    "the request waited " + std::to_string(limit.count() / 1000) +
                                        " s in the queue without a free slot (queue_timeout)",
                                    1));
+                finished(**it);
                 it = queue_.erase(it);
                 changed_.notify_all();
             } else {
@@ -120,8 +150,8 @@ void JobManager::shutdown(Duration grace) {
     if (stopping_) return;
     accepting_ = false;
     for (auto& job : queue_) {
-        ++failed_;
         job->finish(failed_outcome(503, "shutting_down", "the harness is shutting down"));
+        finished(*job);
     }
     queue_.clear();
     if (!running_.empty())
@@ -143,7 +173,7 @@ JobManager::Counts JobManager::counts() const {
     Counts c;
     c.running = running_.size();
     c.queued = queue_.size();
-    c.finished = finished_;
+    c.finished = served_;
     c.failed = failed_;
     return c;
 }

@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "daemon/job.h"
 #include "daemon/job_runner.h"
+#include "daemon/job_watcher.h"
 
 namespace ch {
 
@@ -23,8 +24,14 @@ class JobManager {
     JobManager(const JobManager&) = delete;
     JobManager& operator=(const JobManager&) = delete;
 
+    // Registers a watcher for every job submitted from now on; it must outlive the manager.
+    void add_watcher(JobWatcher& watcher);
+
+    // Applies reloaded limits to jobs submitted from now on; running jobs keep theirs.
+    void set_limits(const LimitsConfig& limits);
+
     // Never null. A job that cannot be queued comes back finished (429 queue full, 503
-    // shutting down).
+    // shutting down). The job runs under the limits in force now.
     std::shared_ptr<Job> submit(JobSpec spec);
 
     // Cancels a job wherever it is: removed from the queue, or its CLI stopped.
@@ -47,15 +54,18 @@ class JobManager {
   private:
     void worker();
     void expire_queue();
-    void record_finish(const Job& job);
+    void add_workers();             // up to max_concurrent_jobs; called with the lock held
+    void finished(const Job& job);  // counters and watchers; called with the lock held
 
     const RunnerContext ctx_;
     mutable std::mutex mutex_;
+    LimitsConfig limits_;
+    std::vector<JobWatcher*> watchers_;
     std::condition_variable work_;     // a job was queued, or stopping
     std::condition_variable changed_;  // queue or running set changed
     std::deque<std::shared_ptr<Job>> queue_;
     std::vector<std::shared_ptr<Job>> running_;
-    std::uint64_t finished_ = 0;
+    std::uint64_t served_ = 0;  // jobs a worker ran to the end
     std::uint64_t failed_ = 0;
     bool accepting_ = true;
     bool stopping_ = false;

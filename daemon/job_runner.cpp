@@ -94,7 +94,7 @@ void Run::execute() {
     switch (stop) {
         case Stop::Answered:
             // The client gets the answer now; the CLI's exit is awaited after.
-            job_.finish(outcome_from_reply(*assembler_.outcome(), ctx_.limits,
+            job_.finish(outcome_from_reply(*assembler_.outcome(), job_.spec().limits,
                                            std::chrono::system_clock::now()));
             child_.close_stdin();
             // After max_tokens the CLI would start continuation requests: stop it at once.
@@ -111,17 +111,19 @@ void Run::execute() {
             break;
         case Stop::IdleTimeout:
             terminate();
-            job_.finish(failed_outcome(504, "idle_timeout",
-                                       "the Claude CLI produced no output for " +
-                                           std::to_string(ctx_.limits.idle_timeout.count() / 1000) +
-                                           " s (idle_timeout)"));
+            job_.finish(
+                failed_outcome(504, "idle_timeout",
+                               "the Claude CLI produced no output for " +
+                                   std::to_string(job_.spec().limits.idle_timeout.count() / 1000) +
+                                   " s (idle_timeout)"));
             break;
         case Stop::JobTimeout:
             terminate();
-            job_.finish(failed_outcome(504, "timeout",
-                                       "the request took longer than " +
-                                           std::to_string(ctx_.limits.job_timeout.count() / 1000) +
-                                           " s (job_timeout)"));
+            job_.finish(
+                failed_outcome(504, "timeout",
+                               "the request took longer than " +
+                                   std::to_string(job_.spec().limits.job_timeout.count() / 1000) +
+                                   " s (job_timeout)"));
             break;
         case Stop::None:
             break;
@@ -132,12 +134,12 @@ void Run::execute() {
 }
 
 Run::Stop Run::pump_until_stop() {
-    const auto job_deadline = started_ + ctx_.limits.job_timeout;
+    const auto job_deadline = started_ + job_.spec().limits.job_timeout;
     for (;;) {
         if (assembler_.finished()) return Stop::Answered;
         if (job_.cancel_requested()) return Stop::Cancelled;
         const auto now = Clock::now();
-        const auto idle_deadline = last_output_ + ctx_.limits.idle_timeout;
+        const auto idle_deadline = last_output_ + job_.spec().limits.idle_timeout;
         if (now >= job_deadline) return Stop::JobTimeout;
         if (now >= idle_deadline) return Stop::IdleTimeout;
 
@@ -325,7 +327,7 @@ void run_job(Job& job, const RunnerContext& ctx) {
     }
     const std::string system = spec.request.system.value_or(spec.model.system_prompt);
     ProcessSpec process{path, cli_arguments(path, spec.model),
-                        cli_environment(*who, spec.provider, ctx.limits, spec.request.max_tokens),
+                        cli_environment(*who, spec.provider, spec.limits, spec.request.max_tokens),
                         *who, dir.path()};
     try {
         ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);

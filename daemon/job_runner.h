@@ -5,7 +5,6 @@
 
 #include <string>
 
-#include "common/config.h"
 #include "daemon/job.h"
 
 namespace ch {
@@ -13,7 +12,6 @@ namespace ch {
 class ChildReaper;
 
 struct RunnerContext {
-    LimitsConfig limits;
     std::string jobs_dir;  // parent of the per-job working directories
     ChildReaper* reaper = nullptr;
 };

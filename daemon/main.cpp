@@ -17,13 +17,16 @@
 
 #include "common/config.h"
 #include "common/version.h"
-#include "daemon/api_keys.h"
+#include "daemon/bus_service.h"
 #include "daemon/child_reaper.h"
+#include "daemon/config_reloader.h"
 #include "daemon/http_server.h"
 #include "daemon/job_manager.h"
 #include "daemon/logging.h"
 #include "daemon/provider_health.h"
 #include "daemon/service_notifier.h"
+#include "daemon/settings.h"
+#include "daemon/usage_ledger.h"
 
 namespace {
 
@@ -37,22 +40,26 @@ constexpr const char* kUsage =
     "  -c, --config PATH      configuration file (default /etc/claude-harness/config.toml)\n"
     "      --check-config     validate the configuration, print every problem, exit 0 or 1\n"
     "      --log-level LEVEL  trace, debug, info (default), warn, error\n"
+    "      --bus BUS          publish state on the system bus (default), the session bus,\n"
+    "                         or none\n"
     "  -V, --version          print the version and exit\n"
     "  -h, --help             print this help and exit\n";
 
 struct Options {
     std::string config = kDefaultConfig;
     std::string log_level = "info";
+    ch::BusKind bus = ch::BusKind::System;
     bool check_only = false;
 };
 
 // Parses argv; returns an exit status when the program should stop here.
 std::optional<int> parse_options(int argc, char** argv, Options& options) {
-    enum { kCheckConfig = 256, kLogLevel };
+    enum { kCheckConfig = 256, kLogLevel, kBus };
     static const option longopts[] = {
         {"config", required_argument, nullptr, 'c'},
         {"check-config", no_argument, nullptr, kCheckConfig},
         {"log-level", required_argument, nullptr, kLogLevel},
+        {"bus", required_argument, nullptr, kBus},
         {"version", no_argument, nullptr, 'V'},
         {"help", no_argument, nullptr, 'h'},
         {nullptr, 0, nullptr, 0},
@@ -73,6 +80,13 @@ std::optional<int> parse_options(int argc, char** argv, Options& options) {
                 }
                 options.log_level = optarg;
                 break;
+            case kBus:
+                if (const auto bus = ch::parse_bus_kind(optarg)) {
+                    options.bus = *bus;
+                    break;
+                }
+                std::fprintf(stderr, "claude-harnessd: --bus must be system, session or none\n");
+                return 2;
             case 'V':
                 std::printf("claude-harnessd %s\n", ch::kVersion);
                 return 0;
@@ -89,26 +103,6 @@ std::optional<int> parse_options(int argc, char** argv, Options& options) {
         return 2;
     }
     return std::nullopt;
-}
-
-// Everything --check-config verifies: the file, the key file, and the exposure rule.
-bool validate(const ch::Config& config, std::optional<ch::ApiKeys>& keys) {
-    std::string error;
-    keys = ch::ApiKeys::load(config.server.api_keys_file, &error);
-    if (!keys) {
-        std::fprintf(stderr, "%s\n", error.c_str());
-        return false;
-    }
-    for (const auto& address : config.server.listen) {
-        if (address.is_loopback() || keys->enabled()) continue;
-        std::fprintf(stderr,
-                     "%s: refusing to listen on %s without API keys: anyone who can reach it "
-                     "could spend the subscription. Set server.api_keys_file, or listen on "
-                     "loopback only (127.0.0.1, [::1]).\n",
-                     config.path.c_str(), address.text.c_str());
-        return false;
-    }
-    return true;
 }
 
 // The per-job working directories live in <state_dir>/jobs; leftovers of a crash are removed.
@@ -128,8 +122,10 @@ std::optional<std::string> prepare_state(const std::string& state_dir) {
     return jobs;
 }
 
-// Serves until SIGTERM or SIGINT, keeping systemd's view of the service current meanwhile.
-int serve_until_stopped(ch::ServiceNotifier& notifier, const ch::JobManager& jobs) {
+// Serves until SIGTERM or SIGINT, reloading on SIGHUP and keeping systemd's view of the
+// service current meanwhile.
+int serve_until_stopped(ch::ServiceNotifier& notifier, const ch::JobManager& jobs,
+                        ch::ConfigReloader& reloader) {
     sigset_t set;
     sigemptyset(&set);
     for (int sig : {SIGTERM, SIGINT, SIGHUP})
@@ -143,9 +139,7 @@ int serve_until_stopped(ch::ServiceNotifier& notifier, const ch::JobManager& job
         signalfd_siginfo info;
         if (n <= 0 || read(fd, &info, sizeof info) != sizeof info) continue;
         if (info.ssi_signo == SIGHUP) {
-            spdlog::warn(
-                "SIGHUP: reloading the configuration is not supported yet; restart the "
-                "service to apply changes");
+            reloader.reload();
             continue;
         }
         close(fd);
@@ -163,17 +157,15 @@ int main(int argc, char** argv) {
     if (const auto status = parse_options(argc, argv, options)) return *status;
     ch::setup_logging(options.log_level);
 
-    const ch::ConfigLoad load = ch::load_config_file(options.config);
+    const ch::SettingsLoad load = ch::load_settings(options.config);
     for (const auto& e : load.errors)
         std::fprintf(stderr, "%s\n", e.c_str());
-    if (!load.ok()) return 1;
-    const ch::Config& config = load.config;
-    std::optional<ch::ApiKeys> keys;
-    if (!validate(config, keys)) return 1;
+    if (!load.settings) return 1;
     if (options.check_only) {
         std::printf("%s: ok\n", options.config.c_str());
         return 0;
     }
+    const ch::Config& config = load.settings->config;
 
     spdlog::info("claude-harnessd {} starting with {}", ch::kVersion, config.path);
     const auto jobs_dir = prepare_state(config.server.state_dir);
@@ -182,14 +174,15 @@ int main(int argc, char** argv) {
     ch::ChildReaper reaper;
     ch::ProviderHealth health(config.providers, reaper);
     ch::JobManager jobs(config.limits, *jobs_dir, reaper);
+    ch::UsageLedger usage;
+    jobs.add_watcher(usage);
     ch::HttpContext ctx;
-    ctx.config = config;
-    ctx.keys = *keys;
+    ctx.set_settings(load.settings);
     ctx.jobs = &jobs;
     ctx.health = &health;
-    ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(now).count();
+    ch::ConfigReloader reloader(options.config, ctx, jobs, health);
 
     ch::HttpServer http(ctx);
     std::string error;
@@ -197,21 +190,34 @@ int main(int argc, char** argv) {
         spdlog::error("{}", error);
         return 1;
     }
+    ch::BusSources sources{&ctx,
+                           &jobs,
+                           &health,
+                           &usage,
+                           &reloader,
+                           http.bound(),
+                           config.path,
+                           static_cast<std::uint64_t>(
+                               std::chrono::duration_cast<std::chrono::microseconds>(now).count())};
+    ch::BusService bus(options.bus, sources);
+    jobs.add_watcher(bus);
     http.start();
+    bus.start();
     ch::ServiceNotifier notifier;
     notifier.ready(ch::service_status(0, 0, 0));
 
-    const int sig = serve_until_stopped(notifier, jobs);
+    const int sig = serve_until_stopped(notifier, jobs, reloader);
     spdlog::info("{}: shutting down", sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal");
     notifier.stopping();
     ctx.shutting_down = true;
-    jobs.shutdown(config.limits.shutdown_grace);
+    jobs.shutdown(ctx.settings()->config.limits.shutdown_grace);
     // Let handlers write the last events of cancelled streams before the sockets close.
     {
         std::unique_lock lock(ctx.in_flight_mutex);
         ctx.answered.wait_for(lock, std::chrono::seconds(5), [&] { return ctx.in_flight == 0; });
     }
     http.stop();
+    bus.stop();
     reaper.kill_orphans();
     spdlog::info("stopped");
     return 0;

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -60,8 +61,20 @@ std::string cli_version(const std::string& path, const RunAs& who, const Provide
     }
 }
 
-// How the CLI would authenticate, in its own order of precedence.
-std::string login_source(const ProviderConfig& provider, const RunAs& who, std::string* reason) {
+// The CLI refreshes an expired access token itself while it holds a refresh token; without
+// one the login is over.
+bool login_expired(const nlohmann::json& oauth, std::int64_t expires_ms) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    return expires_ms > 0 && expires_ms < now_ms &&
+           oauth.value("refreshToken", std::string()).empty();
+}
+
+// How the CLI would authenticate, in its own order of precedence; the access token's expiry
+// (epoch ms) when the credentials file says.
+std::string login_source(const ProviderConfig& provider, const RunAs& who, std::string* reason,
+                         std::int64_t* expires_ms) {
     if (provider.env.count("ANTHROPIC_API_KEY")) return "api_key";
     if (provider.env.count("ANTHROPIC_AUTH_TOKEN") || provider.env.count("CLAUDE_CODE_OAUTH_TOKEN"))
         return "oauth_token";
@@ -78,7 +91,16 @@ std::string login_source(const ProviderConfig& provider, const RunAs& who, std::
         if (doc.is_object() && doc.contains("claudeAiOauth") && doc["claudeAiOauth"].is_object()) {
             const auto& oauth = doc["claudeAiOauth"];
             const auto token = oauth.value("accessToken", std::string());
-            if (!token.empty()) return "credentials_file";
+            if (oauth.contains("expiresAt") && oauth["expiresAt"].is_number_integer())
+                *expires_ms = oauth["expiresAt"].get<std::int64_t>();
+            if (!token.empty() && !login_expired(oauth, *expires_ms)) return "credentials_file";
+            if (!token.empty()) {
+                *reason = "the login in " + credentials +
+                          " has expired and cannot be refreshed: run `claude auth login` as "
+                          "user '" +
+                          who.name + "'";
+                return "none";
+            }
             *reason = credentials + " holds no access token (the login was revoked or expired)";
         }
     }
@@ -100,17 +122,34 @@ std::string login_source(const ProviderConfig& provider, const RunAs& who, std::
 }  // namespace
 
 ProviderHealth::ProviderHealth(std::vector<ProviderConfig> providers, ChildReaper& reaper)
-    : providers_(std::move(providers)), reaper_(reaper) {
-    for (const auto& p : providers_) {
-        status_.push_back(check(p));
-        checked_.push_back(Clock::now());
-        const auto& s = status_.back();
+    : reaper_(reaper) {
+    set_providers(std::move(providers));
+}
+
+void ProviderHealth::set_providers(std::vector<ProviderConfig> providers) {
+    std::lock_guard guard(mutex_);
+    std::vector<ProviderStatus> status;
+    std::vector<Clock::time_point> checked;
+    for (const auto& p : providers) {
+        const auto old = std::find(providers_.begin(), providers_.end(), p);
+        if (old != providers_.end()) {
+            const auto i = static_cast<std::size_t>(old - providers_.begin());
+            status.push_back(status_[i]);
+            checked.push_back(checked_[i]);
+            continue;
+        }
+        status.push_back(check(p));
+        checked.push_back(Clock::now());
+        const auto& s = status.back();
         if (s.ready)
             spdlog::info("provider {}: ready ({}, {}, login: {}, user {})", s.name, s.executable,
                          s.version, s.login, s.user);
         else
             spdlog::warn("provider {}: not ready: {}", s.name, s.reason);
     }
+    providers_ = std::move(providers);
+    status_ = std::move(status);
+    checked_ = std::move(checked);
 }
 
 ProviderStatus ProviderHealth::check(const ProviderConfig& provider) {
@@ -135,7 +174,7 @@ ProviderStatus ProviderHealth::check(const ProviderConfig& provider) {
         s.reason = error;
         return s;
     }
-    s.login = login_source(provider, *who, &s.reason);
+    s.login = login_source(provider, *who, &s.reason, &s.login_expires_ms);
     s.ready = s.login != "none";
     if (s.ready) s.reason.clear();
     return s;
@@ -144,8 +183,19 @@ ProviderStatus ProviderHealth::check(const ProviderConfig& provider) {
 std::vector<ProviderStatus> ProviderHealth::current(std::chrono::seconds max_age) {
     std::lock_guard guard(mutex_);
     for (std::size_t i = 0; i < providers_.size(); ++i) {
-        if (status_[i].ready || Clock::now() - checked_[i] < max_age) continue;
-        status_[i] = check(providers_[i]);
+        if (Clock::now() - checked_[i] < max_age) continue;
+        auto& s = status_[i];
+        if (s.ready) {
+            // A ready CLI stays ready; its login can be revoked, expire or be refreshed.
+            std::string error;
+            const auto who = resolve_run_as(providers_[i].user, &error);
+            s.reason = who ? "" : "provider '" + s.name + "': " + error;
+            s.login_expires_ms = 0;
+            if (who) s.login = login_source(providers_[i], *who, &s.reason, &s.login_expires_ms);
+            s.ready = who && s.login != "none";
+        } else {
+            s = check(providers_[i]);
+        }
         checked_[i] = Clock::now();
     }
     return status_;

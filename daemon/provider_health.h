@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct ProviderStatus {
     std::string executable;  // resolved path, "" when not found
     std::string version;     // first line of `claude --version`
     std::string login;       // "api_key", "oauth_token", "credentials_file", "none", "unknown"
+    std::int64_t login_expires_ms = 0;  // the access token's expiry (epoch ms), 0 = unknown
     bool ready = false;
     std::string reason;  // why not ready, in words a user can act on
 };
@@ -27,6 +29,10 @@ struct ProviderStatus {
 class ProviderHealth {
   public:
     ProviderHealth(std::vector<ProviderConfig> providers, ChildReaper& reaper);
+
+    // After a reload: providers whose configuration is unchanged keep their status, the
+    // others are checked now.
+    void set_providers(std::vector<ProviderConfig> providers);
 
     // Re-checks providers that are not ready and were last checked over `max_age` ago.
     std::vector<ProviderStatus> current(std::chrono::seconds max_age = std::chrono::seconds(10));

@@ -34,6 +34,14 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
     return out;
 }
 
+std::string cmdline_of(pid_t pid) {
+    std::string c = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+    std::replace(c.begin(), c.end(), '\0', ' ');
+    return c;
+}
+
+}  // namespace
+
 // posix_spawn with stdin from /dev/null, stdout and stderr to the given descriptors, default
 // signal dispositions and an empty mask; throws on failure.
 pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, int out_fd, int err_fd,
@@ -62,10 +70,18 @@ pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, int out
     return pid;
 }
 
-std::vector<std::string> current_environment() {
+// This process's environment with `extra` "NAME=value" entries added or replacing.
+std::vector<std::string> current_environment(const std::vector<std::string>& extra) {
     std::vector<std::string> env;
-    for (char** e = environ; e && *e; ++e)
-        env.emplace_back(*e);
+    for (char** e = environ; e && *e; ++e) {
+        const std::string entry = *e;
+        const auto name = entry.substr(0, entry.find('=') + 1);
+        const bool replaced = std::any_of(extra.begin(), extra.end(), [&](const std::string& x) {
+            return x.compare(0, name.size(), name) == 0;
+        });
+        if (!replaced) env.push_back(entry);
+    }
+    env.insert(env.end(), extra.begin(), extra.end());
     return env;
 }
 
@@ -83,14 +99,6 @@ std::optional<int> wait_child(pid_t pid, std::chrono::milliseconds timeout) {
     waitpid(pid, &status, 0);
     return std::nullopt;
 }
-
-std::string cmdline_of(pid_t pid) {
-    std::string c = read_file("/proc/" + std::to_string(pid) + "/cmdline");
-    std::replace(c.begin(), c.end(), '\0', ' ');
-    return c;
-}
-
-}  // namespace
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
@@ -195,12 +203,10 @@ Daemon::Daemon(DaemonOptions options) {
 
     int err[2];
     if (pipe2(err, O_CLOEXEC) != 0) BOOST_FAIL("pipe2: " << std::strerror(errno));
-    auto env_vars = current_environment();
-    for (const auto& e : options.daemon_env)
-        env_vars.push_back(e);
+    const auto env_vars = current_environment(options.daemon_env);
     try {
-        pid_ =
-            spawn({CH_DAEMON_BINARY, "--config", d + "/config.toml"}, env_vars, err[1], err[1], d);
+        pid_ = spawn({CH_DAEMON_BINARY, "--config", d + "/config.toml", "--bus", options.bus},
+                     env_vars, err[1], err[1], d);
     } catch (const std::exception& e) {
         close(err[0]);
         close(err[1]);
@@ -356,13 +362,19 @@ void Daemon::check_no_leaks(std::chrono::milliseconds grace) {
 
 CommandResult run_daemon_command(const std::vector<std::string>& args,
                                  std::chrono::milliseconds timeout) {
+    std::vector<std::string> argv{CH_DAEMON_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, {}, timeout);
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          std::chrono::milliseconds timeout) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe2 failed");
-    std::vector<std::string> argv{CH_DAEMON_BINARY};
-    argv.insert(argv.end(), args.begin(), args.end());
+    const auto env_vars = current_environment(env);
     CommandResult result;
-    const pid_t pid = spawn(argv, current_environment(), out[1], err[1], "");
+    const pid_t pid = spawn(argv, env_vars, out[1], err[1], "");
     close(out[1]);
     close(err[1]);
     const auto deadline = Clock::now() + timeout;

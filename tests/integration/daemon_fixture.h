@@ -32,6 +32,15 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 bool path_exists(const std::string& path);
 
+// posix_spawn with stdin from /dev/null, stdout and stderr to the given descriptors, default
+// signal dispositions and an empty mask; throws on failure.
+pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, int out_fd, int err_fd,
+            const std::string& cwd);
+// This process's environment with `extra` "NAME=value" entries added or replacing.
+std::vector<std::string> current_environment(const std::vector<std::string>& extra = {});
+// Waits for the child with a deadline; SIGKILLs it when the deadline passes.
+std::optional<int> wait_child(pid_t pid, std::chrono::milliseconds timeout);
+
 // TOML basic string with the JSON escapes TOML accepts.
 std::string toml_string(const std::string& s);
 
@@ -59,6 +68,7 @@ struct DaemonOptions {
     std::vector<std::string> model{};          // extra lines of the [[models]] table
     std::vector<std::string> api_keys{};       // non-empty: api_keys_file with these keys
     std::vector<std::string> daemon_env{};     // extra "NAME=value" for the daemon process
+    std::string bus = "none";                  // --bus: tests of the bus use a private one
 };
 
 class Daemon {
@@ -117,5 +127,9 @@ struct CommandResult {
 };
 CommandResult run_daemon_command(const std::vector<std::string>& args,
                                  std::chrono::milliseconds timeout = 20s);
+// Runs any program to completion with extra "NAME=value" environment entries.
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& env = {},
+                          std::chrono::milliseconds timeout = 20s);
 
 }  // namespace it

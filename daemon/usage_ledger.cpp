@@ -1,0 +1,56 @@
+#include "daemon/usage_ledger.h"
+
+#include <chrono>
+
+#include "daemon/job.h"
+
+namespace ch {
+
+void UsageLedger::job_finished(const Job& job) {
+    const auto outcome = job.outcome();
+    const auto& spec = job.spec();
+    std::lock_guard guard(mutex_);
+    UsageRow& row = rows_[{spec.model.id, spec.provider.name}];
+    row.model = spec.model.id;
+    row.provider = spec.provider.name;
+    ++row.requests;
+    if (outcome && outcome->ok) {
+        const Usage& u = outcome->reply.usage;
+        row.input_tokens += static_cast<std::uint64_t>(u.input_tokens);
+        row.output_tokens += static_cast<std::uint64_t>(u.output_tokens);
+        row.cache_read_tokens += static_cast<std::uint64_t>(u.cache_read_input_tokens);
+        row.cache_creation_tokens += static_cast<std::uint64_t>(u.cache_creation_input_tokens);
+        return;
+    }
+    ++row.failed;
+    FailureRecord failure;
+    failure.at_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    failure.job_id = job.id();
+    failure.provider = spec.provider.name;
+    failure.text = outcome ? outcome->code + ": " + outcome->message : "no outcome";
+    last_by_provider_[failure.provider] = failure;
+    last_ = std::move(failure);
+}
+
+std::vector<UsageRow> UsageLedger::rows() const {
+    std::lock_guard guard(mutex_);
+    std::vector<UsageRow> out;
+    for (const auto& [key, row] : rows_)
+        out.push_back(row);
+    return out;
+}
+
+FailureRecord UsageLedger::last_failure() const {
+    std::lock_guard guard(mutex_);
+    return last_;
+}
+
+FailureRecord UsageLedger::last_failure(const std::string& provider) const {
+    std::lock_guard guard(mutex_);
+    const auto it = last_by_provider_.find(provider);
+    return it == last_by_provider_.end() ? FailureRecord{} : it->second;
+}
+
+}  // namespace ch
