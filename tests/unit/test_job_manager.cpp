@@ -19,6 +19,7 @@
 
 #include "daemon/child_reaper.h"
 #include "daemon/job_manager.h"
+#include "daemon/usage_ledger.h"
 
 namespace {
 
@@ -303,6 +304,63 @@ BOOST_AUTO_TEST_CASE(shutdown_fails_queued_jobs_with_503) {
     const auto l = late->outcome();
     BOOST_REQUIRE(l.has_value());
     BOOST_TEST(l->http_status == 503);
+}
+
+BOOST_AUTO_TEST_CASE(watchers_hear_every_start_and_every_end_once) {
+    struct Recorder : ch::JobWatcher {
+        void job_started(const ch::Job& job) override { events.push_back("start " + job.id()); }
+        void job_finished(const ch::Job& job) override { events.push_back("end " + job.id()); }
+        std::vector<std::string> events;
+    } recorder;
+    ch::UsageLedger usage;
+    Manager m(one_slot(0));
+    m->add_watcher(recorder);
+    m->add_watcher(usage);
+    auto ok = m->submit(m.spec("hello"));
+    BOOST_REQUIRE(wait_outcome(*ok, 10s).has_value());
+    BOOST_REQUIRE(wait_until([&] { return m->counts().running == 0; }, 10s));
+    auto hang = m->submit(m.spec("FAKE[hang]"));
+    BOOST_REQUIRE(wait_until([&] { return hang->pid() > 0; }, 10s));
+    auto refused = m->submit(m.spec("no room"));  // one slot, no queue: 429 at once
+    m->cancel(hang, "stop", 499, "client_disconnected");
+    BOOST_REQUIRE(wait_outcome(*hang, 10s).has_value());
+    m->shutdown(ch::Duration{0});
+
+    BOOST_TEST(recorder.events == (std::vector<std::string>{
+                                      "start " + ok->id(), "end " + ok->id(), "start " + hang->id(),
+                                      "end " + refused->id(), "end " + hang->id()}),
+               boost::test_tools::per_element());
+    const auto rows = usage.rows();
+    BOOST_REQUIRE(rows.size() == 1u);
+    BOOST_TEST(rows[0].model == "claude-sonnet");
+    BOOST_TEST(rows[0].requests == 3u);
+    BOOST_TEST(rows[0].failed == 2u);
+    BOOST_TEST(rows[0].output_tokens > 0u);
+    BOOST_TEST(usage.last_failure().job_id == hang->id());
+    BOOST_TEST(usage.last_failure().text == "client_disconnected: stop");
+    BOOST_TEST(usage.last_failure("default").job_id == hang->id());
+    BOOST_TEST(usage.last_failure("other").at_us == 0);
+}
+
+BOOST_AUTO_TEST_CASE(new_limits_apply_to_new_jobs_only) {
+    Manager m(one_slot(0));
+    auto first = m->submit(m.spec("FAKE[hang]"));
+    m.wait_running(first);
+    // Raising the limit starts a second CLI next to the first.
+    ch::LimitsConfig two = one_slot(0);
+    two.max_concurrent_jobs = 2;
+    two.job_timeout = 300ms;
+    m->set_limits(two);
+    auto second = m->submit(m.spec("FAKE[hang]"));
+    BOOST_REQUIRE(wait_until([&] { return second->pid() > 0; }, 10s));
+    BOOST_TEST(first->spec().limits.job_timeout == ch::LimitsConfig{}.job_timeout);
+    BOOST_TEST(second->spec().limits.job_timeout == 300ms);
+    const auto timed_out = wait_outcome(*second, 10s);
+    BOOST_REQUIRE(timed_out.has_value());
+    BOOST_TEST(timed_out->code == "timeout");
+    BOOST_TEST((first->state() == ch::JobState::Running), "the first job keeps its own limits");
+    m->cancel(first, "done", 499, "client_disconnected");
+    BOOST_REQUIRE(wait_outcome(*first, 5s).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
