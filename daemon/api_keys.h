@@ -17,6 +17,8 @@ class ApiKeys {
     std::size_t size() const { return keys_.size(); }
     // The key's id ("key@3" for line 3) when `presented` is one of the keys.
     std::optional<std::string> match(const std::string& presented) const;
+    // The first key, for local tools that may read the file (claude-harnessctl test).
+    std::string first() const { return keys_.empty() ? "" : keys_.front().value; }
 
   private:
     struct Key {
