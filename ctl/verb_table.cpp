@@ -1,0 +1,17 @@
+#include "ctl/verbs.h"
+
+namespace ch::ctl {
+
+namespace {
+
+constexpr Verb kVerbs[] = {
+    {"check-config", "[PATH]", "Validate a configuration file", verb_check_config},
+};
+
+}  // namespace
+
+std::span<const Verb> all_verbs() {
+    return kVerbs;
+}
+
+}  // namespace ch::ctl
