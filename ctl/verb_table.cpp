@@ -6,6 +6,7 @@ namespace {
 
 constexpr Verb kVerbs[] = {
     {"check-config", "[PATH]", "Validate a configuration file", verb_check_config},
+    {"logs", "[-f] [-n N] [--since T] [-p P]", "Show the daemon's journal entries", verb_logs},
 };
 
 }  // namespace

@@ -14,7 +14,7 @@ using namespace it;
 
 namespace {
 
-const char* const kVerbs[] = {"check-config"};
+const char* const kVerbs[] = {"check-config", "logs"};
 
 std::string shipped_config() {
     namespace fs = std::filesystem;
