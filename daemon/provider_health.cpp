@@ -97,6 +97,33 @@ std::string login_source(const ProviderConfig& provider, const RunAs& who, std::
     return "none";
 }
 
+// The credentials file's access token expiry. The CLI refreshes an expired access token itself
+// while it holds a refresh token; without one the login is over.
+void check_login_expiry(const ProviderConfig& provider, const RunAs& who, ProviderStatus* s) {
+    const auto dir_it = provider.env.find("CLAUDE_CONFIG_DIR");
+    const std::string dir = dir_it != provider.env.end() ? dir_it->second : who.home + "/.claude";
+    std::ifstream in(dir + "/.credentials.json");
+    const auto doc = nlohmann::json::parse(in, nullptr, false);
+    if (!doc.is_object() || !doc.contains("claudeAiOauth") || !doc["claudeAiOauth"].is_object())
+        return;
+    const auto& oauth = doc["claudeAiOauth"];
+    if (oauth.contains("expiresAt") && oauth["expiresAt"].is_number_integer())
+        s->login_expires_ms = oauth["expiresAt"].get<std::int64_t>();
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    const auto refresh = oauth.find("refreshToken");
+    const bool refreshable = refresh != oauth.end() && refresh->is_string() &&
+                             !refresh->get_ref<const std::string&>().empty();
+    if (s->login_expires_ms > 0 && s->login_expires_ms < now_ms && !refreshable) {
+        s->login = "none";
+        s->reason = "the login in " + dir +
+                    "/.credentials.json has expired and cannot be "
+                    "refreshed: run `claude auth login` as user '" +
+                    who.name + "'";
+    }
+}
+
 }  // namespace
 
 ProviderHealth::ProviderHealth(std::vector<ProviderConfig> providers, ChildReaper& reaper)
@@ -136,6 +163,7 @@ ProviderStatus ProviderHealth::check(const ProviderConfig& provider) {
         return s;
     }
     s.login = login_source(provider, *who, &s.reason);
+    if (s.login == "credentials_file") check_login_expiry(provider, *who, &s);
     s.ready = s.login != "none";
     if (s.ready) s.reason.clear();
     return s;

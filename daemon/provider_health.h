@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct ProviderStatus {
     std::string executable;  // resolved path, "" when not found
     std::string version;     // first line of `claude --version`
     std::string login;       // "api_key", "oauth_token", "credentials_file", "none", "unknown"
+    std::int64_t login_expires_ms = 0;  // the access token's expiry (epoch ms), 0 = unknown
     bool ready = false;
     std::string reason;  // why not ready, in words a user can act on
 };
