@@ -6,6 +6,7 @@ namespace {
 
 constexpr Verb kVerbs[] = {
     {"check-config", "[PATH]", "Validate a configuration file", verb_check_config},
+    {"doctor", "[--config PATH]", "Check the installation without the daemon", verb_doctor},
     {"logs", "[-f] [-n N] [--since T] [-p P]", "Show the daemon's journal entries", verb_logs},
 };
 

@@ -8,6 +8,7 @@
 namespace ch::ctl {
 
 int verb_check_config(int argc, char** argv);
+int verb_doctor(int argc, char** argv);
 int verb_logs(int argc, char** argv);
 
 struct Verb {

@@ -14,7 +14,7 @@ using namespace it;
 
 namespace {
 
-const char* const kVerbs[] = {"check-config", "logs"};
+const char* const kVerbs[] = {"check-config", "doctor", "logs"};
 
 std::string shipped_config() {
     namespace fs = std::filesystem;
