@@ -1,52 +1,78 @@
-// claude-harnessctl: the control client. This first version only validates configuration
-// files; the D-Bus verbs (status, jobs, cancel, reload, test, logs, doctor) build on it.
+// claude-harnessctl: the control client. Global options, then dispatch to one verb.
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 
-#include "common/config.h"
 #include "common/version.h"
+#include "ctl/exit_codes.h"
+#include "ctl/verbs.h"
 
+namespace ch::ctl {
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: claude-harnessctl [--version] [--help] COMMAND\n"
-    "\n"
-    "Commands:\n"
-    "  check-config [PATH]  Validate a configuration file (default "
-    "/etc/claude-harness/config.toml)\n"
-    "\n"
-    "Exit status: 0 ok, 1 failure, 2 usage error.\n";
+void print_usage(std::FILE* out) {
+    std::fputs(
+        "Usage: claude-harnessctl [--help] [--version] VERB [OPTIONS] [ARGS]\n"
+        "\n"
+        "Verbs:\n",
+        out);
+    for (const Verb& v : all_verbs()) {
+        const std::string synopsis = std::string(v.name) + " " + v.args;
+        std::fprintf(out, "  %-40s %s\n", synopsis.c_str(), v.summary);
+    }
+    std::fputs(
+        "\n"
+        "Every verb takes --help; verbs that print data take --json.\n"
+        "\n"
+        "Exit status:\n"
+        "  0  ok\n"
+        "  1  failure (the reason is on stderr), or a check failed\n"
+        "  2  usage error\n"
+        "  3  the daemon is not running\n"
+        "  4  the daemon is running but not ready\n",
+        out);
+}
 
-int check_config(const std::string& path) {
-    const ch::ConfigLoad load = ch::load_config_file(path);
-    for (const auto& e : load.errors)
-        std::fprintf(stderr, "%s\n", e.c_str());
-    if (!load.ok()) return 1;
-    std::printf("%s: ok\n", path.c_str());
-    return 0;
+const Verb* find_verb(const char* name) {
+    for (const Verb& v : all_verbs())
+        if (std::strcmp(v.name, name) == 0) return &v;
+    return nullptr;
+}
+
+int dispatch(int argc, char** argv) {
+    if (argc < 2) {
+        print_usage(stderr);
+        return kUsage;
+    }
+    const std::string first = argv[1];
+    if (first == "--help" || first == "-h") {
+        print_usage(stdout);
+        return kOk;
+    }
+    if (first == "--version") {
+        std::printf("claude-harnessctl %s\n", ch::kVersion);
+        return kOk;
+    }
+    const Verb* verb = first.starts_with("-") ? nullptr : find_verb(argv[1]);
+    if (!verb) {
+        std::fprintf(stderr, "claude-harnessctl: unknown %s '%s'\n\n",
+                     first.starts_with("-") ? "option" : "verb", argv[1]);
+        print_usage(stderr);
+        return kUsage;
+    }
+    return verb->run(argc - 1, argv + 1);
 }
 
 }  // namespace
+}  // namespace ch::ctl
 
 int main(int argc, char** argv) {
-    if (argc < 2) {
-        std::fputs(kUsage, stderr);
-        return 2;
+    try {
+        return ch::ctl::dispatch(argc, argv);
+    } catch (const std::exception& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "claude-harnessctl: %s\n", e.what());
+        return ch::ctl::kFailure;
     }
-    const std::string verb = argv[1];
-    if (verb == "--help" || verb == "-h") {
-        std::fputs(kUsage, stdout);
-        return 0;
-    }
-    if (verb == "--version") {
-        std::printf("claude-harnessctl %s\n", ch::kVersion);
-        return 0;
-    }
-    if (verb == "check-config" && argc <= 3) {
-        return check_config(argc == 3 ? argv[2] : "/etc/claude-harness/config.toml");
-    }
-    std::fprintf(stderr, "claude-harnessctl: unknown command or arguments: %s\n%s", argv[1],
-                 kUsage);
-    return 2;
 }

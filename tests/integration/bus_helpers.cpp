@@ -1,10 +1,5 @@
 #include "bus_helpers.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <boost/test/unit_test.hpp>
 
 namespace it {
@@ -35,14 +30,14 @@ CommandResult busctl(const PrivateBus& bus, const std::vector<std::string>& args
                      const std::string& as_user, const std::string& groups) {
     std::vector<std::string> argv{"/usr/bin/busctl", "--system", "--no-pager"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(as(as_user, groups, argv), {bus.env()});
+    return run_process(as(as_user, groups, argv), {bus.env()});
 }
 
 CommandResult dbus_send(const PrivateBus& bus, const std::vector<std::string>& args,
                         const std::string& as_user, const std::string& groups) {
     std::vector<std::string> argv{"/usr/bin/dbus-send", "--system", "--print-reply"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(as(as_user, groups, argv), {bus.env()});
+    return run_process(as(as_user, groups, argv), {bus.env()});
 }
 
 std::string get_property(const PrivateBus& bus, const std::string& name) {
@@ -51,47 +46,20 @@ std::string get_property(const PrivateBus& bus, const std::string& name) {
     return r.out.substr(0, r.out.find_last_not_of('\n') + 1);
 }
 
-LineStream::LineStream(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-    int out[2];
-    if (pipe2(out, O_CLOEXEC) != 0) BOOST_FAIL("pipe2 failed");
-    pid_ = spawn(argv, current_environment(env), out[1], 2, "");
-    close(out[1]);
-    fd_ = out[0];
-}
-
-LineStream::~LineStream() {
-    kill(pid_, SIGTERM);
-    wait_child(pid_, 5s);
-    close(fd_);
-}
-
-std::string LineStream::wait_line(const std::vector<std::string>& needles,
-                                  std::chrono::milliseconds timeout) {
+std::string wait_line(BackgroundProcess& process, const std::vector<std::string>& needles,
+                      std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
-        std::size_t start = 0;
-        for (std::size_t end; (end = text_.find('\n', start)) != std::string::npos;
-             start = end + 1) {
-            const std::string line = text_.substr(start, end - start);
-            bool all = true;
-            for (const auto& n : needles)
-                all = all && line.find(n) != std::string::npos;
-            if (all) return line;
-        }
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return "";
-        pollfd p{fd_, POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-        char buf[4096];
-        const ssize_t n = read(fd_, buf, sizeof buf);
-        if (n <= 0) return "";
-        text_.append(buf, static_cast<std::size_t>(n));
+        const auto line = process.read_line(left);
+        if (!line) return "";
+        bool all = true;
+        for (const auto& n : needles)
+            all = all && line->find(n) != std::string::npos;
+        if (all) return *line;
     }
-}
-
-std::string LineStream::text() const {
-    return text_;
 }
 
 }  // namespace it

@@ -32,24 +32,8 @@ CommandResult dbus_send(const PrivateBus& bus, const std::vector<std::string>& a
 // The value busctl prints for a property of the Harness1 interface, e.g. `s "0.1.0"`.
 std::string get_property(const PrivateBus& bus, const std::string& name);
 
-// A child process whose stdout is collected line by line while the test goes on.
-class LineStream {
-  public:
-    LineStream(const std::vector<std::string>& argv, const std::vector<std::string>& env);
-    ~LineStream();  // SIGTERM, reap
-    LineStream(const LineStream&) = delete;
-    LineStream& operator=(const LineStream&) = delete;
-
-    // Waits for a line containing every needle; the line or "" on timeout.
-    std::string wait_line(const std::vector<std::string>& needles,
-                          std::chrono::milliseconds timeout);
-    std::string text() const;
-    pid_t pid() const { return pid_; }
-
-  private:
-    pid_t pid_ = -1;
-    int fd_ = -1;
-    std::string text_;
-};
+// Reads lines of `process` until one contains every needle: that line, or "" on timeout.
+std::string wait_line(BackgroundProcess& process, const std::vector<std::string>& needles,
+                      std::chrono::milliseconds timeout);
 
 }  // namespace it

@@ -364,42 +364,7 @@ CommandResult run_daemon_command(const std::vector<std::string>& args,
                                  std::chrono::milliseconds timeout) {
     std::vector<std::string> argv{CH_DAEMON_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(argv, {}, timeout);
-}
-
-CommandResult run_command(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                          std::chrono::milliseconds timeout) {
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
-        throw std::runtime_error("pipe2 failed");
-    const auto env_vars = current_environment(env);
-    CommandResult result;
-    const pid_t pid = spawn(argv, env_vars, out[1], err[1], "");
-    close(out[1]);
-    close(err[1]);
-    const auto deadline = Clock::now() + timeout;
-    bool out_open = true, err_open = true;
-    while ((out_open || err_open) && Clock::now() < deadline) {
-        pollfd fds[2] = {{out_open ? out[0] : -1, POLLIN, 0}, {err_open ? err[0] : -1, POLLIN, 0}};
-        poll(fds, 2, 100);
-        char buf[4096];
-        for (int i = 0; i < 2; ++i) {
-            if (!fds[i].revents) continue;
-            const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-            if (n > 0) {
-                (i == 0 ? result.out : result.err).append(buf, static_cast<std::size_t>(n));
-            } else if (n == 0 || errno != EINTR) {
-                (i == 0 ? out_open : err_open) = false;
-            }
-        }
-    }
-    close(out[0]);
-    close(err[0]);
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    const auto status = wait_child(pid, std::max(left, std::chrono::milliseconds(100)));
-    result.status = status ? *status : -1;
-    return result;
+    return run_process(argv, {}, "", timeout);
 }
 
 }  // namespace it

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "ctl_helpers.h"
+
 namespace it {
 
 using Clock = std::chrono::steady_clock;
@@ -120,16 +122,8 @@ class Daemon {
 };
 
 // Runs claude-harnessd with args to completion (for --check-config, --version, ...).
-struct CommandResult {
-    int status = -1;  // wait status
-    std::string out;
-    std::string err;
-};
+using CommandResult = ProcessResult;
 CommandResult run_daemon_command(const std::vector<std::string>& args,
                                  std::chrono::milliseconds timeout = 20s);
-// Runs any program to completion with extra "NAME=value" environment entries.
-CommandResult run_command(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& env = {},
-                          std::chrono::milliseconds timeout = 20s);
 
 }  // namespace it

@@ -102,14 +102,15 @@ BOOST_AUTO_TEST_CASE(list_methods_and_usage) {
 
 BOOST_AUTO_TEST_CASE(jobs_are_listed_signalled_and_cancelled) {
     BusDaemon d;
-    LineStream monitor({"/usr/bin/busctl", "--system", "--no-pager", "--json=short", "monitor",
-                        "--match=type='signal',interface='org.claudeharness.Harness1'"},
-                       {d.bus.env()});
+    BackgroundProcess monitor(
+        {"/usr/bin/busctl", "--system", "--no-pager", "--json=short", "monitor",
+         "--match=type='signal',interface='org.claudeharness.Harness1'"},
+        {d.bus.env()});
     // The monitor is attached once it sees a probe signal of ours.
     BOOST_REQUIRE(wait_until(
         [&] {
             busctl(d.bus, {"emit", "/org/claudeharness/Test", kInterface, "Probe"});
-            return !monitor.wait_line({"Probe"}, 200ms).empty();
+            return !wait_line(monitor, {"Probe"}, 200ms).empty();
         },
         10s));
     auto pending = std::async(std::launch::async, [&] {
@@ -132,9 +133,9 @@ BOOST_AUTO_TEST_CASE(jobs_are_listed_signalled_and_cancelled) {
     const auto r = busctl(d.bus, {"call", kService, kPath, kInterface, "CancelJob", "s", id});
     BOOST_TEST(r.status == 0, r.err);
     check_error(pending.get(), 410, "cancelled", "");
-    BOOST_TEST(!monitor.wait_line({"JobStarted", id}, 10s).empty(), monitor.text());
-    const auto finished = monitor.wait_line({"JobFinished", id}, 10s);
-    BOOST_TEST(finished.find("\"cancelled\"") != std::string::npos, monitor.text());
+    BOOST_TEST(!wait_line(monitor, {"JobStarted", id}, 10s).empty());
+    const auto finished = wait_line(monitor, {"JobFinished", id}, 10s);
+    BOOST_TEST(finished.find("\"cancelled\"") != std::string::npos, finished);
 }
 
 BOOST_AUTO_TEST_CASE(expected_failures_have_named_errors) {

@@ -16,15 +16,7 @@ using namespace it;
 namespace {
 
 int exit_code(const CommandResult& r) {
-    return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(line);
-    return lines;
+    return r.exit_code();
 }
 
 std::string shipped_config() {

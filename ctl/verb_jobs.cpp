@@ -1,0 +1,61 @@
+// jobs: the queued and running jobs.
+#include <cstdio>
+
+#include "ctl/bus_client.h"
+#include "ctl/bus_json.h"
+#include "ctl/exit_codes.h"
+#include "ctl/output.h"
+#include "ctl/verb_options.h"
+#include "ctl/verbs.h"
+
+namespace ch::ctl {
+namespace {
+
+constexpr const char* kUsageText =
+    "Usage: claude-harnessctl jobs [--json]\n"
+    "\n"
+    "Lists the jobs claude-harnessd is running or has queued: id, model, provider, state,\n"
+    "client (API key id or address), age and the CLI's process id.\n"
+    "\n"
+    "Options:\n"
+    "  --json      print a JSON array instead\n"
+    "  -h, --help  show this help\n"
+    "\n"
+    "Exit status: 0 ok, 1 failure, 2 usage error, 3 not running.\n";
+
+}  // namespace
+
+int verb_jobs(int argc, char** argv) {
+    bool json = false;
+    VerbOptions options("jobs", kUsageText);
+    options.json(&json);
+    if (const auto exit = options.parse(argc, argv)) return *exit;
+
+    return with_daemon([&]() -> int {
+        BusClient client;
+        const auto jobs = client.jobs();
+        if (json) {
+            print_json(to_json(jobs));
+            return kOk;
+        }
+        if (jobs.empty()) {
+            std::printf("No jobs.\n");
+            return kOk;
+        }
+        std::printf("%-24s  %-20s  %-10s  %-7s  %-16s  %8s  %s\n", "ID", "MODEL", "PROVIDER",
+                    "STATE", "CLIENT", "AGE", "PID");
+        const auto now = now_us();
+        for (const auto& j : jobs) {
+            const auto age =
+                std::chrono::seconds((now - static_cast<std::int64_t>(j.created_us)) / 1000000);
+            std::printf("%-24s  %-20s  %-10s  %-7s  %-16s  %8s  %s\n", printable(j.id).c_str(),
+                        printable(j.model).c_str(), printable(j.provider).c_str(), j.state.c_str(),
+                        printable(j.client).c_str(), human_duration(age).c_str(),
+                        j.pid ? std::to_string(j.pid).c_str() : "-");
+        }
+        std::printf("\n%zu job(s).\n", jobs.size());
+        return kOk;
+    });
+}
+
+}  // namespace ch::ctl
