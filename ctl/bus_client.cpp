@@ -52,7 +52,7 @@ std::string read_string(sd_bus_message* m) {
 
 BusClient::BusClient() {
     const int r = sd_bus_open_system(&bus_);
-    if (r < 0)
+    if (r < 0)  // sd_bus_open_system() frees what it made on failure
         throw BusError(kNotRunning, std::string("cannot reach the system bus: ") +
                                         std::strerror(-r) + "; " + kStartHint);
     ErrorGuard error;
@@ -62,8 +62,10 @@ BusClient::BusClient() {
                                      bus::kService);
     MessagePtr reply(raw, sd_bus_message_unref);
     int owned = 0;
-    if (q < 0 || sd_bus_message_read(reply.get(), "b", &owned) < 0 || !owned)
+    if (q < 0 || sd_bus_message_read(reply.get(), "b", &owned) < 0 || !owned) {
+        bus_ = sd_bus_flush_close_unref(bus_);  // the destructor does not run after a throw
         throw BusError(kNotRunning, kStartHint);
+    }
 }
 
 BusClient::~BusClient() {

@@ -49,6 +49,12 @@ BOOST_AUTO_TEST_SUITE(ctl_bus)
 BOOST_AUTO_TEST_CASE(status_summarises_a_ready_daemon) {
     BusDaemon d;
     BOOST_TEST(completion_text(post_chat(d.daemon->port(), chat_body("hello"))) != "");
+    // Usage is recorded when the job's worker lets go of it, just after the answer.
+    BOOST_REQUIRE(wait_until(
+        [&] {
+            return json::parse(ctl(d.bus, {"status", "--json"}).out)["usage"].size() == 1;
+        },
+        5s));
     const auto r = ctl(d.bus, {"status"});
     BOOST_TEST(r.exit_code() == 0, r.err);
     BOOST_TEST(contains(r.out, std::string("claude-harnessd ") + ch::kVersion + ": ready\n"),
