@@ -97,14 +97,14 @@ BOOST_AUTO_TEST_CASE(list_methods_and_usage) {
 
     BOOST_TEST(completion_text(post_chat(d.daemon->port(), chat_body("hello"))) != "");
     // One request, none failed, then the fake's token counts (recorded just after the answer).
-    BOOST_TEST(wait_until(
-                   [&] {
-        r = busctl(d.bus, {"call", kService, kPath, kInterface, "GetUsage"});
-                       return r.out.find(R"(a(sstttttt) 1 "claude-sonnet" "default" 1 0 11 5 13 17") ==
-                              0;
-                   },
-                   5s),
-               r.out);
+    BOOST_TEST(
+        wait_until(
+            [&] {
+                r = busctl(d.bus, {"call", kService, kPath, kInterface, "GetUsage"});
+                return r.out.find(R"(a(sstttttt) 1 "claude-sonnet" "default" 1 0 11 5 13 17)") == 0;
+            },
+            5s),
+        r.out);
 }
 
 BOOST_AUTO_TEST_CASE(jobs_are_listed_signalled_and_cancelled) {
