@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
+#include "common/config_merge.h"
 #include "common/config_validate.h"
 
 namespace ch {
@@ -149,45 +151,89 @@ std::string default_state_dir() {
     return "/var/lib/claude-harness";
 }
 
-ConfigLoad load_config_string(const std::string& text, const std::string& name) {
-    ConfigLoad load;
-    load.config.path = name;
-    const auto format = [&name](std::uint32_t line, std::uint32_t column, std::string_view msg) {
-        return name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
-               std::string(msg);
-    };
+namespace {
 
-    toml::table root;
+std::string position(const std::string& file, std::uint32_t line, std::uint32_t column,
+                     std::string_view message) {
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+           std::string(message);
+}
+
+// Parses one document; a syntax error becomes "file:line:column: message".
+std::optional<toml::table> parse_document(const std::string& text, const std::string& name,
+                                          std::vector<std::string>& errors) {
     try {
-        root = toml::parse(text, std::string_view{name});
+        return toml::parse(text, std::string_view{name});
     } catch (const toml::parse_error& e) {
-        load.errors.push_back(
-            format(e.source().begin.line, e.source().begin.column, e.description()));
-        return load;
+        errors.push_back(
+            position(name, e.source().begin.line, e.source().begin.column, e.description()));
+        return std::nullopt;
     }
+}
 
+// Validates the merged document; problems in the order of the files, then of their lines.
+void read_document(const toml::table& root, const std::vector<std::string>& files,
+                   ConfigLoad& load) {
     std::vector<detail::ConfigError> errors;
     detail::read_config(root, load.config, errors);
-    // The checks run section by section; the reader wants them in file order.
-    std::stable_sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) {
+    const auto rank = [&files](const std::string& file) {
+        return std::find(files.begin(), files.end(), file) - files.begin();
+    };
+    std::stable_sort(errors.begin(), errors.end(), [&](const auto& a, const auto& b) {
+        if (a.file != b.file) return rank(a.file) < rank(b.file);
         return a.line != b.line ? a.line < b.line : a.column < b.column;
     });
     for (const detail::ConfigError& error : errors) {
-        load.errors.push_back(format(error.line, error.column, error.message));
+        const std::string& file = error.file.empty() ? files.front() : error.file;
+        load.errors.push_back(position(file, error.line, error.column, error.message));
     }
+}
+
+}  // namespace
+
+std::vector<std::string> config_fragments(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> out;
+    std::error_code ec;
+    const fs::path dir = fs::path(path).parent_path() / "config.d";
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.path().extension() == ".toml") out.push_back(entry.path().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+ConfigLoad load_config_string(const std::string& text, const std::string& name) {
+    ConfigLoad load;
+    load.config.path = name;
+    if (auto root = parse_document(text, name, load.errors)) read_document(*root, {name}, load);
     return load;
 }
 
 ConfigLoad load_config_file(const std::string& path) {
-    std::string error;
-    const std::optional<std::string> text = read_file(path, error);
-    if (!text) {
-        ConfigLoad load;
-        load.config.path = path;
-        load.errors.push_back(path + ": cannot read: " + error);
-        return load;
+    ConfigLoad load;
+    load.config.path = path;
+    std::vector<std::string> files{path};
+    for (const auto& fragment : config_fragments(path))
+        files.push_back(fragment);
+    std::optional<toml::table> root;
+    for (const auto& file : files) {
+        std::string error;
+        const std::optional<std::string> text = read_file(file, error);
+        if (!text) {
+            load.errors.push_back(file + ": cannot read: " + error);
+            continue;
+        }
+        auto document = parse_document(*text, file, load.errors);
+        if (!document) continue;
+        if (!root)
+            root = std::move(document);
+        else
+            detail::merge_config(*root, std::move(*document));
     }
-    return load_config_string(*text, path);
+    if (!load.errors.empty()) return load;
+    load.config.fragments.assign(files.begin() + 1, files.end());
+    read_document(*root, files, load);
+    return load;
 }
 
 }  // namespace ch

@@ -61,7 +61,8 @@ struct ModelConfig {
 };
 
 struct Config {
-    std::string path;  // the file it was read from
+    std::string path;                    // the file it was read from
+    std::vector<std::string> fragments;  // <dir of path>/config.d/*.toml merged after it
     ServerConfig server;
     LimitsConfig limits;
     std::vector<ProviderConfig> providers;
@@ -84,7 +85,13 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text);
 // $STATE_DIRECTORY (its first entry when systemd lists several) or /var/lib/claude-harness.
 std::string default_state_dir();
 
-// Reads and validates a configuration file. Never throws for bad input.
+// The fragments that belong to a configuration file: <its directory>/config.d/*.toml, in
+// lexical order.
+std::vector<std::string> config_fragments(const std::string& path);
+
+// Reads and validates a configuration file and its fragments, merged in order: tables key by
+// key (the later value wins), [[providers]] and [[models]] by name and id (same name
+// replaces, new ones are appended). Never throws for bad input.
 ConfigLoad load_config_file(const std::string& path);
 // Same, from text (name is used in messages); for tests and tools.
 ConfigLoad load_config_string(const std::string& text, const std::string& name);

@@ -21,7 +21,8 @@ namespace ch::detail {
 using Errors = std::vector<ConfigError>;
 
 inline void report(Errors& errors, const toml::source_region& where, std::string message) {
-    errors.push_back({where.begin.line, where.begin.column, std::move(message)});
+    errors.push_back(
+        {where.path ? *where.path : "", where.begin.line, where.begin.column, std::move(message)});
 }
 
 // "a string", "an integer", ...: for "must be X, not Y" messages.

@@ -13,6 +13,7 @@
 namespace ch::detail {
 
 struct ConfigError {
+    std::string file;  // where the offending node came from ("" = the main file)
     std::uint32_t line = 0;
     std::uint32_t column = 0;
     std::string message;

@@ -167,7 +167,10 @@ int main(int argc, char** argv) {
     }
     const ch::Config& config = load.settings->config;
 
-    spdlog::info("claude-harnessd {} starting with {}", ch::kVersion, config.path);
+    spdlog::info("claude-harnessd {} starting with {}{}", ch::kVersion, config.path,
+                 config.fragments.empty()
+                     ? ""
+                     : " and " + std::to_string(config.fragments.size()) + " fragment(s)");
     const auto jobs_dir = prepare_state(config.server.state_dir);
     if (!jobs_dir) return 1;
 
