@@ -10,11 +10,13 @@ namespace ch::ctl {
 int verb_cancel(int argc, char** argv);
 int verb_check_config(int argc, char** argv);
 int verb_doctor(int argc, char** argv);
+int verb_install(int argc, char** argv);
 int verb_jobs(int argc, char** argv);
 int verb_logs(int argc, char** argv);
 int verb_reload(int argc, char** argv);
 int verb_status(int argc, char** argv);
 int verb_test(int argc, char** argv);
+int verb_uninstall(int argc, char** argv);
 
 struct Verb {
     const char* name;

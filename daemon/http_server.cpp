@@ -1,5 +1,6 @@
 #include "daemon/http_server.h"
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -128,6 +129,9 @@ bool HttpServer::bind(std::string* error) {
         server->set_socket_options([&listen_fd](socket_t fd) {
             const int yes = 1;
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+            // A Docker bridge address may be configured before Docker creates the bridge.
+            setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &yes, sizeof yes);
+            setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &yes, sizeof yes);
             listen_fd = fd;
         });
         int port = address.port;

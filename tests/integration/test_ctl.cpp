@@ -14,11 +14,11 @@ using namespace it;
 
 namespace {
 
-const char* const kVerbs[] = {"status", "jobs",         "cancel", "reload",
-                              "test",   "check-config", "doctor", "logs"};
+const char* const kVerbs[] = {"status",  "jobs",      "cancel",       "reload", "test",
+                              "install", "uninstall", "check-config", "doctor", "logs"};
 // Verbs that only act print no data, so they have no --json.
 bool prints_data(const std::string& verb) {
-    return verb != "cancel" && verb != "reload";
+    return verb != "cancel" && verb != "reload" && verb != "install" && verb != "uninstall";
 }
 
 std::string shipped_config() {
