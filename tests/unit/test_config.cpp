@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(shipped_config_loads_with_the_defaults) {
 
     BOOST_TEST_REQUIRE(c.providers.size() == 1u);
     BOOST_TEST(c.providers[0].name == "default");
-    BOOST_TEST(c.providers[0].user == "");
+    BOOST_TEST(c.providers[0].user == "claude-harness");
     BOOST_TEST(c.providers[0].claude == "claude");
     BOOST_TEST(c.providers[0].env.empty());
 
