@@ -8,7 +8,7 @@ packages=(
   libsystemd-dev libcpp-httplib-dev nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev
   libfmt-dev libboost-test-dev
   # tests
-  clang-format curl dbus nodejs npm procps systemd systemd-journal-remote util-linux
+  clang-format curl dbus mandoc nodejs npm procps systemd systemd-journal-remote util-linux
 )
 
 missing=()
