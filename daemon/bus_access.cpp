@@ -1,6 +1,7 @@
 #include "daemon/bus_access.h"
 
 #include <grp.h>
+#include <pwd.h>
 
 #include <vector>
 
@@ -32,10 +33,25 @@ bool in_group(sd_bus_creds* creds, gid_t wanted) {
     return false;
 }
 
+// The provider that runs the CLI as `uid`, or nullptr.
+const ProviderConfig* run_as_provider(const Config& config, uid_t uid) {
+    for (const auto& p : config.providers) {
+        if (p.user.empty()) continue;  // the daemon's own user: root
+        passwd entry{};
+        passwd* found = nullptr;
+        std::vector<char> buf(16384);
+        if (getpwnam_r(p.user.c_str(), &entry, buf.data(), buf.size(), &found) == 0 && found &&
+            found->pw_uid == uid)
+            return &p;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
-int check_admin(sd_bus_message* message, const std::string& admin_group, const char* what,
+int check_admin(sd_bus_message* message, const Config& config, const char* what,
                 sd_bus_error* error) {
+    const std::string& admin_group = config.server.admin_group;
     sd_bus_creds* creds = nullptr;
     const int r = sd_bus_query_sender_creds(
         message,
@@ -52,6 +68,15 @@ int check_admin(sd_bus_message* message, const std::string& admin_group, const c
         allowed =
             known && (uid == 0 || (find_group(admin_group, &admin) && in_group(creds, admin)));
         sd_bus_creds_unref(creds);
+    }
+    const ProviderConfig* runner = allowed && uid != 0 ? run_as_provider(config, uid) : nullptr;
+    if (runner) {
+        spdlog::info("bus: {} refused for uid {}, the run-as user of provider {}", what, uid,
+                     runner->name);
+        return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                 "%s is not allowed to the run-as user of provider '%s' (the CLI "
+                                 "and its tools run as that user)",
+                                 what, runner->name.c_str());
     }
     if (allowed) return 0;
     spdlog::info("bus: {} refused for uid {}", what, r >= 0 ? std::to_string(uid) : "unknown");

@@ -190,14 +190,11 @@ int get_usage(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     });
 }
 
-std::string admin_group(const BusSources& src) {
-    return src.http->settings()->config.server.admin_group;
-}
-
 int cancel_job(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     return bus_guarded(error, [&] {
         const BusSources& src = sources(userdata);
-        if (const int r = check_admin(m, admin_group(src), "CancelJob", error); r < 0) return r;
+        if (const int r = check_admin(m, src.http->settings()->config, "CancelJob", error); r < 0)
+            return r;
         const char* id = nullptr;
         ok(sd_bus_message_read(m, "s", &id));
         for (const auto& job : src.jobs->jobs()) {
@@ -214,7 +211,8 @@ int cancel_job(sd_bus_message* m, void* userdata, sd_bus_error* error) {
 int reload(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     return bus_guarded(error, [&] {
         const BusSources& src = sources(userdata);
-        if (const int r = check_admin(m, admin_group(src), "Reload", error); r < 0) return r;
+        if (const int r = check_admin(m, src.http->settings()->config, "Reload", error); r < 0)
+            return r;
         const auto errors = src.reloader->reload();
         if (errors.empty()) return sd_bus_reply_method_return(m, nullptr);
         std::string text;

@@ -30,14 +30,14 @@ int get_identifier(sd_bus*, const char*, const char*, const char*, sd_bus_messag
     return bus_guarded(error, [&] { return sd_bus_message_append(reply, "s", "claude-harnessd"); });
 }
 
-std::string admin_group(void* userdata) {
-    return static_cast<BusSources*>(userdata)->http->settings()->config.server.admin_group;
+Config current_config(void* userdata) {
+    return static_cast<BusSources*>(userdata)->http->settings()->config;
 }
 
 int set_log_level(sd_bus*, const char*, const char*, const char*, sd_bus_message* value,
                   void* userdata, sd_bus_error* error) {
     return bus_guarded(error, [&] {
-        if (const int r = check_admin(value, admin_group(userdata), "Setting LogLevel", error);
+        if (const int r = check_admin(value, current_config(userdata), "Setting LogLevel", error);
             r < 0)
             return r;
         const char* level = nullptr;
@@ -55,7 +55,7 @@ int set_log_level(sd_bus*, const char*, const char*, const char*, sd_bus_message
 int set_log_target(sd_bus*, const char*, const char*, const char*, sd_bus_message* value,
                    void* userdata, sd_bus_error* error) {
     return bus_guarded(error, [&] {
-        if (const int r = check_admin(value, admin_group(userdata), "Setting LogTarget", error);
+        if (const int r = check_admin(value, current_config(userdata), "Setting LogTarget", error);
             r < 0)
             return r;
         const char* target = nullptr;

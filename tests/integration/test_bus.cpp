@@ -192,6 +192,21 @@ BOOST_AUTO_TEST_CASE(only_root_and_the_admin_group_may_change_things) {
     BOOST_TEST(r.err.find("Access denied") != std::string::npos, r.err);
 }
 
+BOOST_AUTO_TEST_CASE(the_run_as_user_may_not_change_things_even_in_the_admin_group) {
+    // The CLI and every tool it runs have the run-as user's rights.
+    BusDaemon d(DaemonOptions{
+        .copy_fake = true, .provider_user = "nobody", .server = {"admin_group = \"users\""}});
+    const std::vector<std::string> cancel{"--dest=org.claudeharness.Harness1", kPath,
+                                          "org.claudeharness.Harness1.CancelJob", "string:nope"};
+    auto r = dbus_send(d.bus, cancel, "nobody", "users");
+    BOOST_TEST(r.err.find("Error org.freedesktop.DBus.Error.AccessDenied: CancelJob is not "
+                          "allowed to the run-as user of provider 'default'") != std::string::npos,
+               r.err);
+    // Another member of the group still may.
+    r = dbus_send(d.bus, cancel, "daemon", "users");
+    BOOST_TEST(r.err.find("org.claudeharness.Error.NoSuchJob") != std::string::npos, r.err);
+}
+
 BOOST_AUTO_TEST_CASE(log_control_changes_the_level_of_the_running_daemon) {
     BusDaemon d;
     const std::vector<std::string> where{kService, "/org/freedesktop/LogControl1",
