@@ -7,6 +7,8 @@ packages=(
   cmake ninja-build g++ pkgconf
   libsystemd-dev libcpp-httplib-dev nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev
   libfmt-dev libboost-test-dev
+  # packages (scripts/build-packages.sh)
+  build-essential debhelper dpkg-dev fakeroot lintian rpm rpmlint
   # tests
   clang-format curl dbus mandoc nodejs npm procps systemd systemd-journal-remote util-linux
 )
