@@ -84,14 +84,35 @@ check_stop() {
     wait_ready "ready again after start"
 }
 
+install_files=(/etc/claude-harness/config.d/50-install.toml /etc/claude-harness/api-keys
+    "/etc/systemd/system/$unit.service.d/50-install.conf")
+
+check_uninstall() {
+    echo "== claude-harnessctl uninstall"
+    check "claude-harnessctl uninstall" claude-harnessctl uninstall
+    local f
+    for f in "${install_files[@]}"; do
+        check "uninstall removed $f" test ! -e "$f"
+    done
+    check_output "the unit is stopped" '^inactive$' sh -c "systemctl is-active $unit || true"
+    check_output "the unit is disabled" '^disabled$' sh -c "systemctl is-enabled $unit || true"
+}
+
+# Purge with install's files in place: they go too, as does everything else of the package.
 check_purge() {
-    echo "== apt-get purge"
+    echo "== apt-get purge after install --docker"
+    check "claude-harnessctl install --docker again" --timeout 120 \
+        claude-harnessctl install --user "$test_user" --claude "$fake_path" --docker
+    ct rm -f /etc/claude-harness/config.d/40-test.toml /etc/claude-harness/config.d/60-reload.toml
     local out rc=0
     out=$(ct --timeout 300 env DEBIAN_FRONTEND=noninteractive apt-get purge -y claude-harness 2>&1) ||
         rc=$?
     if ((rc == 0)); then pass "apt-get purge"; else fail "apt-get purge exited $rc" "$out"; fi
-    check "/var/lib/claude-harness is removed" test ! -e /var/lib/claude-harness
-    check "the unit file is removed" test ! -e "/lib/systemd/system/$unit.service"
+    local path
+    for path in /var/lib/claude-harness /etc/claude-harness "/etc/systemd/system/$unit.service.d" \
+        "/lib/systemd/system/$unit.service"; do
+        check "purge removed $path" test ! -e "$path"
+    done
     check_output "systemd no longer knows the unit" '^not-found$' \
         systemctl show -p LoadState --value "$unit"
     local left

@@ -1,7 +1,5 @@
 # Sourced by run.sh: the running service as systemd and its users see it.
 
-main_pid() { ct systemctl show -p MainPID --value "$unit"; }
-
 check_service() {
     echo "== the running service"
     check_output "systemctl is-active" '^active$' systemctl is-active "$unit"

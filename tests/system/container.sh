@@ -75,8 +75,8 @@ ct_find_init() {
 }
 
 boot_failed() {
-    echo "FAIL: the container cannot boot: $1" >&2
-    echo "---- last lines of $ct_dir/boot.log" >&2
+    echo "FAIL the container cannot boot: $1" >&2
+    echo "     last lines of its console:" >&2
     tail -n 40 "$ct_dir/boot.log" >&2 || true
     exit 1
 }

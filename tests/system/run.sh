@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # System test: boots this machine's own root file system as a systemd-nspawn container (an
 # overlay, so the host is untouched), installs the .deb in it and checks the packaged service
-# under a real systemd: install scripts, readiness, reload, the D-Bus policy, the log level,
-# restart after a crash without orphans, a clean stop, a Docker-style listen address reached
-# from another network namespace, and purge. Run as root:
+# under a real systemd: the package's scripts, `claude-harnessctl install`, readiness, reload,
+# the D-Bus policy, the log level, restart after a crash without orphans, a clean stop,
+# `install --docker` reached from another network namespace, uninstall and purge. Run as root:
 #   tests/system/run.sh PATH/TO/claude-harness_*.deb PATH/TO/fake-claude
 # Checks go on after a failure (no `set -e`); steps the rest depends on call die.
 set -uo pipefail
@@ -62,6 +62,7 @@ check_log_level
 check_crash_restart
 check_stop
 check_docker
+check_uninstall
 check_purge
 
 if ((failures)); then

@@ -1,5 +1,5 @@
-# Sourced by run.sh: install the package in the container and point it at the fake CLI,
-# run as a test user with a Claude login in its home.
+# Sourced by run.sh: install the package in the container, and set it up with
+# `claude-harnessctl install` to run the fake CLI as a test user with a Claude login.
 
 test_user=chtest
 fake_path=/usr/local/bin/fake-claude
@@ -23,7 +23,7 @@ install_package() {
 }
 
 # The test user, its login (the fake CLI is ready with any unexpired access token) and the
-# fake CLI as the provider's executable.
+# fake CLI as the provider's executable, set up by `claude-harnessctl install`.
 configure_provider() {
     ct_copy "$fake" "$fake_path" 0755 || die "cannot copy $fake into the container"
     ct useradd --create-home --shell /bin/bash "$test_user" || die "cannot create user $test_user"
@@ -33,36 +33,36 @@ configure_provider() {
     printf '{"claudeAiOauth":{"accessToken":"x","refreshToken":"y","expiresAt":%s}}\n' \
         "$expires" | ct_write "/home/$test_user/.claude/.credentials.json" 0600
     ct chown "$test_user:" "/home/$test_user/.claude/.credentials.json"
+    # Only to keep the stop check short: a hanging job is cancelled after 1 s, not 10.
+    ct_write /etc/claude-harness/config.d/40-test.toml <<<$'[limits]\nshutdown_grace = "1s"'
 
-    # What `claude-harnessctl install --user` will do: the provider, and a drop-in that shows
-    # the unit (ProtectHome=yes) exactly this user's Claude files.
-    ct_write /etc/claude-harness/config.d/50-test.toml <<EOT
-[[providers]]
-name = "default"
-user = "$test_user"
-claude = "$fake_path"
-
-[limits]
-shutdown_grace = "1s"
-EOT
-    ct_write "/etc/systemd/system/$unit.service.d/50-run-as.conf" <<EOT
-[Service]
-ProtectHome=tmpfs
-BindPaths=/home/$test_user/.claude
-EOT
-    ct systemctl daemon-reload || die "systemctl daemon-reload failed"
-    restart_and_wait_ready "the service is ready with the fake CLI as $test_user"
-}
-
-# restart_and_wait_ready DESCRIPTION: restarts the unit and waits until
-# `claude-harnessctl status` says ready (exit 0).
-restart_and_wait_ready() {
+    echo "== claude-harnessctl install --user $test_user --claude $fake_path"
     local out rc=0
-    out=$(ct systemctl restart "$unit" 2>&1) || rc=$?
-    ((rc == 0)) || die "systemctl restart $unit exited $rc" "$out$(unit_log)"
-    wait_ready "$1"
+    out=$(ct --timeout 120 claude-harnessctl install --user "$test_user" --claude "$fake_path" 2>&1) ||
+        rc=$?
+    ((rc == 0)) || die "claude-harnessctl install exited $rc" "$out$(unit_log)"
+    pass "claude-harnessctl install sets the service up and its test answers"
+    check "the drop-in shows the service $test_user's ~/.claude" \
+        grep -qx "BindPaths=-/home/$test_user/.claude" "/etc/systemd/system/$unit.service.d/50-install.conf"
+    wait_ready "the service is ready with the fake CLI as $test_user"
+
+    local before
+    before=$(main_pid)
+    out=$(ct --timeout 120 claude-harnessctl install --user "$test_user" --claude "$fake_path" 2>&1)
+    rc=$?
+    if ((rc != 0)); then
+        fail "claude-harnessctl install, run again, exited $rc" "$out"
+    elif grep -Eq '^(wrote|created|removed):' <<<"$out" || [[ $(main_pid) != "$before" ]]; then
+        fail "claude-harnessctl install, run again, changed something" \
+            "main process $before before, $(main_pid) after"$'\n'"$out"
+    else
+        pass "claude-harnessctl install, run again, changes nothing"
+    fi
 }
 
+main_pid() { ct systemctl show -p MainPID --value "$unit"; }
+
+# wait_ready DESCRIPTION: waits until `claude-harnessctl status` says ready (exit 0).
 wait_ready() {
     if poll 30 ct claude-harnessctl status; then
         pass "$1"
