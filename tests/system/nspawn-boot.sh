@@ -16,10 +16,13 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$mem/upper,workdir=$mem/work" "
 mkdir -p /run/systemd/nspawn
 mount -t tmpfs -o mode=0755 nspawn /run/systemd/nspawn
 
-# --register=no --keep-unit: there is no machined or host systemd to talk to.
+# --register=no: there may be no machined. --keep-unit: without systemd as the host's PID 1
+# nspawn cannot have it create a scope for the container, so it stays in our cgroup.
+keep_unit=()
+[[ -d /run/systemd/system ]] || keep_unit=(--keep-unit)
 # --private-network: the container's daemon must not collide with anything on the host's
 # 127.0.0.1:8013; the Docker check adds its own veth link.
 # systemd.firstboot=off: the first boot would otherwise wait at the firstboot prompt.
 exec systemd-nspawn --quiet --directory="$mem/root" --machine="$name" \
-    --register=no --keep-unit --private-network --console=read-only \
+    --register=no "${keep_unit[@]}" --private-network --console=read-only \
     --boot systemd.firstboot=off

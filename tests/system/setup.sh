@@ -8,9 +8,7 @@ unit=claude-harness
 install_package() {
     local name out rc=0
     name=$(basename "$deb")
-    # A Docker-built image's policy-rc.d (exit 101) would keep the package's scripts from
-    # starting and stopping the unit, which is part of what is tested here.
-    ct rm -f /usr/sbin/policy-rc.d
+    forget_host_installation
     ct_copy "$deb" "/root/$name" || die "cannot copy $deb into the container"
     echo "== apt-get install ./$name"
     out=$(ct --timeout 300 env DEBIAN_FRONTEND=noninteractive \
@@ -20,6 +18,24 @@ install_package() {
     check "the package created the user claude-harness" getent passwd claude-harness
     check_output "the package enabled the unit" '^enabled$' systemctl is-enabled "$unit"
     check_output "the package started the unit" '^active$' systemctl is-active "$unit"
+}
+
+# The container starts as a copy of this machine: take back what an earlier installation here
+# left, so that what the package must do is not already done. And a Docker-built image's
+# policy-rc.d (exit 101) would keep the package's scripts from starting and stopping the unit.
+forget_host_installation() {
+    ct rm -f /usr/sbin/policy-rc.d
+    if ct dpkg-query -W claude-harness >/dev/null 2>&1; then
+        echo "note: this machine has claude-harness installed; purging it in the container"
+        ct --timeout 300 env DEBIAN_FRONTEND=noninteractive apt-get purge -y claude-harness \
+            >/dev/null 2>&1 || die "cannot purge this machine's claude-harness in the container"
+    fi
+    if ct getent passwd claude-harness >/dev/null; then
+        ct userdel claude-harness || die "cannot remove this machine's user claude-harness"
+    fi
+    if ct getent group claude-harness >/dev/null; then
+        ct groupdel claude-harness || die "cannot remove this machine's group claude-harness"
+    fi
 }
 
 # The test user, its login (the fake CLI is ready with any unexpired access token) and the
