@@ -30,7 +30,7 @@ ct() {
 ct_boot() {
     ct_dir=$(mktemp -d /var/tmp/claude-harness-system.XXXXXX)
     mkdir "$ct_dir/mem"
-    echo "== booting this machine's root in systemd-nspawn ($ct_name, log $ct_dir/boot.log)"
+    echo "== booting this machine's root in systemd-nspawn as $ct_name"
     # pdeathsig: if this script is killed outright, nspawn gets SIGTERM and halts the container.
     setpriv --pdeathsig TERM unshare --mount --propagation private -- \
         "$here/nspawn-boot.sh" "$ct_dir/mem" "$ct_name" </dev/null >"$ct_dir/boot.log" 2>&1 &
