@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds claude-harness and runs the whole test suite: formatting, unit and integration tests,
 # the official OpenAI client and the real Claude Code CLI, in a normal build and again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Run as root on Debian 12.
+# AddressSanitizer + UndefinedBehaviorSanitizer; then builds and lints the .deb and .rpm and
+# tests the .deb in a systemd booted with systemd-nspawn. Run as root on Debian 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -28,3 +29,10 @@ run_suite() {
 run_suite build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run_suite build/sanitize -DCMAKE_BUILD_TYPE=Debug -DCH_SANITIZE=ON
+
+echo "== packages (.deb with lintian, .rpm with rpmlint)"
+scripts/build-packages.sh
+
+echo "== system test: the .deb under a real systemd booted with systemd-nspawn"
+debs=(build/packages/claude-harness_*_amd64.deb)
+tests/system/run.sh "${debs[0]}" build/release/tests/fake-claude
