@@ -85,8 +85,7 @@ BOOST_AUTO_TEST_CASE(problems_name_the_fragment_they_are_in) {
     d.write("config.d/20-b.toml", "[server]\nmax_body_bytes = 0\n");
     const Errors errors = d.load().errors;
     BOOST_REQUIRE(errors.size() == 3u);
-    BOOST_TEST(errors[0].rfind(d.dir + "/config.toml:1:1: unknown key 'bogus'", 0) == 0,
-               errors[0]);
+    BOOST_TEST(errors[0].rfind(d.dir + "/config.toml:1:1: unknown key 'bogus'", 0) == 0, errors[0]);
     BOOST_TEST(errors[1].rfind(d.dir + "/config.d/10-a.toml:3:15: invalid duration", 0) == 0,
                errors[1]);
     BOOST_TEST(errors[2].rfind(d.dir + "/config.d/20-b.toml:2:18: 'max_body_bytes'", 0) == 0,
