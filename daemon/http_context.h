@@ -59,10 +59,17 @@ void send_error(httplib::Response& res, int status, const std::string& message,
                 const std::string& code = "", std::optional<long> retry_after = std::nullopt,
                 const std::string& param = "");
 
+// The client speaks Anthropic's API: the path is /v1/messages... or it sent anthropic-version.
+bool anthropic_client(const httplib::Request& req);
+// send_error in the client's dialect: Anthropic's {"type":"error","error":{...}} or OpenAI's.
+void send_client_error(const httplib::Request& req, httplib::Response& res, int status,
+                       const std::string& message, const std::string& code = "");
+
 // "claude-sonnet (sonnet), claude-opus (opus)": for "unknown model" errors.
 std::string known_model_list(const Config& config);
 
 void register_info_routes(httplib::Server& server, HttpContext& ctx);
 void register_chat_routes(httplib::Server& server, HttpContext& ctx);
+void register_messages_routes(httplib::Server& server, HttpContext& ctx);
 
 }  // namespace ch

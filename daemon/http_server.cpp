@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/anthropic.h"
 #include "common/openai.h"
 #include "daemon/job_manager.h"
 
@@ -49,6 +50,17 @@ void send_error(httplib::Response& res, int status, const std::string& message,
     res.set_content(openai::error_json(status, message, param, code), "application/json");
 }
 
+bool anthropic_client(const httplib::Request& req) {
+    return req.path.rfind("/v1/messages", 0) == 0 || req.has_header("anthropic-version");
+}
+
+void send_client_error(const httplib::Request& req, httplib::Response& res, int status,
+                       const std::string& message, const std::string& code) {
+    if (!anthropic_client(req)) return send_error(res, status, message, code);
+    res.status = status;
+    res.set_content(anthropic::error_json(status, message), "application/json");
+}
+
 HttpServer::HttpServer(HttpContext& ctx) : ctx_(ctx) {}
 
 HttpServer::~HttpServer() {
@@ -77,13 +89,14 @@ void HttpServer::setup(httplib::Server& server) {
         if (!keys.enabled() || is_public(req)) return httplib::Server::HandlerResponse::Unhandled;
         const std::string key = presented_key(req);
         if (key.empty()) {
-            send_error(res, 401,
-                       "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key'.",
-                       "missing_api_key");
+            send_client_error(
+                req, res, 401,
+                "Missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key'.",
+                "missing_api_key");
             return httplib::Server::HandlerResponse::Handled;
         }
         if (!keys.match(key)) {
-            send_error(res, 401, "Incorrect API key provided.", "invalid_api_key");
+            send_client_error(req, res, 401, "Incorrect API key provided.", "invalid_api_key");
             return httplib::Server::HandlerResponse::Handled;
         }
         return httplib::Server::HandlerResponse::Unhandled;
@@ -94,19 +107,20 @@ void HttpServer::setup(httplib::Server& server) {
         if (!res.body.empty() || res.content_provider_) return;
         switch (res.status) {
             case 404:
-                send_error(res, 404, "Unknown path: " + req.method + " " + req.path, "not_found");
+                send_client_error(req, res, 404, "Unknown path: " + req.method + " " + req.path,
+                                  "not_found");
                 break;
             case 405:
-                send_error(res, 405, "Method not allowed", "method_not_allowed");
+                send_client_error(req, res, 405, "Method not allowed", "method_not_allowed");
                 break;
             case 413:
-                send_error(res, 413,
-                           "Request body larger than server.max_body_bytes (" +
-                               std::to_string(max_body) + " bytes)",
-                           "request_too_large");
+                send_client_error(req, res, 413,
+                                  "Request body larger than server.max_body_bytes (" +
+                                      std::to_string(max_body) + " bytes)",
+                                  "request_too_large");
                 break;
             default:
-                send_error(res, res.status, "The request could not be processed.");
+                send_client_error(req, res, res.status, "The request could not be processed.");
                 break;
         }
     });
@@ -115,6 +129,7 @@ void HttpServer::setup(httplib::Server& server) {
     });
     register_info_routes(server, ctx_);
     register_chat_routes(server, ctx_);
+    register_messages_routes(server, ctx_);
 }
 
 bool HttpServer::bind(std::string* error) {

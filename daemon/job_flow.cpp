@@ -1,0 +1,134 @@
+#include "daemon/job_flow.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/provider_health.h"
+
+namespace ch {
+
+InFlight::InFlight(HttpContext& ctx) : ctx_(ctx) {
+    std::lock_guard guard(ctx_.in_flight_mutex);
+    ++ctx_.in_flight;
+}
+
+InFlight::~InFlight() {
+    std::lock_guard guard(ctx_.in_flight_mutex);
+    if (--ctx_.in_flight == 0) ctx_.answered.notify_all();
+}
+
+Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest request) {
+    Admission out;
+    out.settings = ctx.settings();
+    const Config& config = out.settings->config;
+    out.model = config.find_model(request.model);
+    if (!out.model) {
+        ++ctx.requests_failed;
+        out.status = 404;
+        out.message = "The model '" + request.model +
+                      "' does not exist. Known models: " + known_model_list(config);
+        out.code = "model_not_found";
+        out.param = "model";
+        return out;
+    }
+    const ProviderConfig* provider = config.find_provider(out.model->provider);
+    if (ctx.shutting_down || !provider || !ctx.health->ready(provider->name)) {
+        ++ctx.requests_failed;
+        out.status = 503;
+        out.code = "not_ready";
+        out.message = ctx.shutting_down ? "the harness is shutting down" : "";
+        if (out.message.empty())
+            for (const auto& s : ctx.health->current())
+                if (provider && s.name == provider->name)
+                    out.message = "provider '" + s.name + "' is not ready: " + s.reason;
+        return out;
+    }
+    out.job = ctx.jobs->submit(
+        JobSpec{std::move(request), *out.model, *provider, client_id(req, out.settings->keys), {}});
+    return out;
+}
+
+void finish_log(HttpContext& ctx, const Job& job, const JobOutcome& outcome) {
+    if (!outcome.ok) ++ctx.requests_failed;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - job.submitted());
+    if (outcome.ok)
+        spdlog::info("job {}: answered {} for {} in {} ms, tokens in {} out {}", job.id(),
+                     job.spec().model.id, job.spec().client, ms.count(),
+                     outcome.reply.usage.prompt_total(), outcome.reply.usage.output_tokens);
+    else
+        spdlog::info("job {}: failed for {} after {} ms: {} {} ({})", job.id(), job.spec().client,
+                     ms.count(), outcome.http_status, outcome.code, outcome.message);
+}
+
+void cancel_for_client(HttpContext& ctx, const std::shared_ptr<Job>& job) {
+    ctx.jobs->cancel(job, "the client disconnected", 499, "client_disconnected");
+}
+
+ConnectionProbe probe_for(const httplib::Request& req) {
+    return ConnectionProbe(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
+}
+
+std::optional<JobOutcome> failure_before_stream(HttpContext& ctx, const std::shared_ptr<Job>& job,
+                                                const ConnectionProbe& probe, Duration keepalive) {
+    const auto commit_by = std::chrono::steady_clock::now() + keepalive;
+    const auto view = wait_watching_client(ctx, job, probe, [&](const Job::View& v) {
+        return !v.deltas.empty() || std::chrono::steady_clock::now() >= commit_by;
+    });
+    if (!view.outcome || view.outcome->ok || job->has_text()) return std::nullopt;
+    finish_log(ctx, *job, *view.outcome);
+    return view.outcome;
+}
+
+JobEventStream::JobEventStream(HttpContext& ctx, std::shared_ptr<Job> job, Duration keepalive)
+    : ctx_(ctx),
+      job_(std::move(job)),
+      keepalive_(keepalive),
+      in_flight_(ctx),
+      last_write_(std::chrono::steady_clock::now()) {}
+
+bool JobEventStream::pump(httplib::DataSink& sink) {
+    using Clock = std::chrono::steady_clock;
+    std::string out;
+    if (!opened_) {
+        out += opening();
+        opened_ = true;
+    }
+    const auto wake = std::min(Clock::now() + kClientCheck, last_write_ + keepalive_);
+    const Job::View view = job_->wait(next_, wake);
+    for (const auto& delta : view.deltas) {
+        ++next_;
+        out += on_delta(delta);
+    }
+    bool done = false;
+    if (view.outcome && view.deltas.empty()) {
+        finish_log(ctx_, *job_, *view.outcome);
+        out += finale(*view.outcome);
+        done = true;
+    }
+    if (out.empty() && Clock::now() - last_write_ >= keepalive_) out = keepalive_event();
+    if (!sink.is_writable()) return client_gone();
+    if (!out.empty()) {
+        if (!sink.write(out.data(), out.size())) return client_gone();
+        last_write_ = Clock::now();
+    }
+    if (done) sink.done();
+    return true;
+}
+
+bool JobEventStream::client_gone() {
+    cancel_for_client(ctx_, job_);
+    return false;
+}
+
+void serve_event_stream(httplib::Response& res, std::shared_ptr<JobEventStream> stream) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    // Exactly "text/event-stream": any parameter makes cpp-httplib compress and buffer it.
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [stream](std::size_t, httplib::DataSink& sink) { return stream->pump(sink); });
+}
+
+}  // namespace ch

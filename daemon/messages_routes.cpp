@@ -1,0 +1,134 @@
+// POST /v1/messages: the Anthropic Messages API over the same job flow as chat completions,
+// answered as one `message` or as Anthropic's stream events with `ping` keep-alives.
+#include <memory>
+
+#include "common/anthropic.h"
+#include "daemon/job_flow.h"
+
+namespace ch {
+namespace {
+
+using Block = anthropic::Block;
+
+void send_anthropic_error(httplib::Response& res, int status, const std::string& message,
+                          std::optional<long> retry_after = std::nullopt) {
+    res.status = status;
+    if (retry_after) res.set_header("Retry-After", std::to_string(*retry_after));
+    res.set_content(anthropic::error_json(status, message), "application/json");
+}
+
+void send_outcome_error(httplib::Response& res, const JobOutcome& outcome) {
+    send_anthropic_error(res, outcome.http_status, outcome.message, outcome.retry_after);
+}
+
+Block::Kind block_kind(const ReplyDelta& delta) {
+    return delta.kind == ReplyDelta::Kind::Thinking ? Block::Kind::Thinking : Block::Kind::Text;
+}
+
+// Renders the job's deltas as content blocks: a new block whenever the kind changes.
+class MessageStream : public JobEventStream {
+  public:
+    using JobEventStream::JobEventStream;
+
+  private:
+    std::string opening() override {
+        // Token counts are known only at the end; message_delta carries all of them.
+        return anthropic::message_start_event("msg_" + job_->id(), job_->spec().model.id, Usage{});
+    }
+
+    std::string on_delta(const ReplyDelta& delta) override {
+        if (delta.text.empty()) return "";
+        const Block::Kind kind = block_kind(delta);
+        std::string out = open_ && *open_ == kind ? "" : open_block(kind);
+        return out + anthropic::block_delta_event(index_, kind, delta.text);
+    }
+
+    std::string finale(const JobOutcome& outcome) override {
+        if (!outcome.ok) return anthropic::error_event(outcome.http_status, outcome.message);
+        std::string out;
+        if (!had_text_) out += open_block(Block::Kind::Text);  // a message has a text block
+        out += close_block();
+        out += anthropic::message_delta_event(anthropic::stop_reason(outcome.reply.stop_reason),
+                                              outcome.reply.usage);
+        return out + anthropic::message_stop_event();
+    }
+
+    std::string keepalive_event() const override { return anthropic::ping_event(); }
+
+    std::string close_block() {
+        if (!open_) return "";
+        open_.reset();
+        return anthropic::block_stop_event(index_++);
+    }
+
+    std::string open_block(Block::Kind kind) {
+        std::string out = close_block();
+        open_ = kind;
+        had_text_ = had_text_ || kind == Block::Kind::Text;
+        return out + anthropic::block_start_event(index_, kind);
+    }
+
+    std::optional<Block::Kind> open_;
+    bool had_text_ = false;
+    std::size_t index_ = 0;
+};
+
+// Thinking as one block before the answer's text block (the CLI thinks before it answers).
+std::vector<Block> message_content(const std::string& thinking, const std::string& text) {
+    std::vector<Block> content;
+    if (!thinking.empty()) content.push_back({Block::Kind::Thinking, thinking});
+    content.push_back({Block::Kind::Text, text});
+    return content;
+}
+
+void handle_messages(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
+    ++ctx.requests_total;
+    auto in_flight = std::make_unique<InFlight>(ctx);
+    auto parsed = anthropic::parse_messages_request(req.body);
+    if (!parsed.request) {
+        ++ctx.requests_failed;
+        return send_anthropic_error(res, 400, parsed.error);
+    }
+    const bool stream = parsed.request->stream;
+    const Admission admitted = submit_chat(ctx, req, std::move(*parsed.request));
+    if (!admitted.job) return send_anthropic_error(res, admitted.status, admitted.message);
+    const auto& job = admitted.job;
+    const ConnectionProbe probe = probe_for(req);
+
+    if (!stream) {
+        std::string thinking;
+        const auto view = wait_watching_client(ctx, job, probe, [&](const Job::View& v) {
+            for (const auto& delta : v.deltas)
+                if (delta.kind == ReplyDelta::Kind::Thinking) thinking += delta.text;
+            return false;
+        });
+        const JobOutcome& outcome = *view.outcome;
+        for (const auto& delta : view.deltas)
+            if (delta.kind == ReplyDelta::Kind::Thinking) thinking += delta.text;
+        finish_log(ctx, *job, outcome);
+        if (!outcome.ok) return send_outcome_error(res, outcome);
+        res.set_content(anthropic::message_json("msg_" + job->id(), admitted.model->id,
+                                                message_content(thinking, outcome.reply.text),
+                                                anthropic::stop_reason(outcome.reply.stop_reason),
+                                                outcome.reply.usage),
+                        "application/json");
+        return;
+    }
+
+    const auto keepalive = admitted.settings->config.server.keepalive_interval;
+    if (const auto failed = failure_before_stream(ctx, job, probe, keepalive))
+        return send_outcome_error(res, *failed);
+    auto state = std::make_shared<MessageStream>(ctx, job, keepalive);
+    in_flight.reset();  // the stream holds its own
+    serve_event_stream(res, std::move(state));
+}
+
+}  // namespace
+
+void register_messages_routes(httplib::Server& server, HttpContext& ctx) {
+    server.Post("/v1/messages", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        handle_messages(ctx, req, res);
+    });
+}
+
+}  // namespace ch
