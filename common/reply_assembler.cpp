@@ -22,7 +22,7 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
 void ReplyAssembler::emit(std::string_view text, std::vector<ReplyDelta>& out) {
     if (text.empty()) return;
     streamed_.append(text);
-    out.push_back(ReplyDelta{ReplyDelta::Kind::Text, std::string(text)});
+    out.push_back(ReplyDelta{ReplyDelta::Kind::Text, std::string(text), {}});
 }
 
 void ReplyAssembler::advance(const std::string& candidate, std::vector<ReplyDelta>& out) {
@@ -52,13 +52,14 @@ std::vector<ReplyDelta> ReplyAssembler::on_event(const CliEvent& event) {
             assistant_text_.clear();
             message_open_ = true;
             message_usage_ = event.usage;
+            out.push_back({ReplyDelta::Kind::Usage, "", event.usage});
             break;
         case CliEvent::Kind::TextDelta:
             delta_text_ += event.text;
             advance(delta_text_, out);
             break;
         case CliEvent::Kind::ThinkingDelta:
-            if (!event.text.empty()) out.push_back({ReplyDelta::Kind::Thinking, event.text});
+            if (!event.text.empty()) out.push_back({ReplyDelta::Kind::Thinking, event.text, {}});
             break;
         case CliEvent::Kind::MessageDelta:
             message_open_ = false;

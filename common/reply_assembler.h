@@ -13,10 +13,13 @@
 
 namespace ch {
 
+// Text and thinking as they stream; Usage carries an API message's starting usage (its input
+// and cache tokens) for dialects that report it before the text.
 struct ReplyDelta {
-    enum class Kind { Text, Thinking };
+    enum class Kind { Text, Thinking, Usage };
     Kind kind = Kind::Text;
     std::string text;
+    Usage usage{};  // Kind::Usage
 };
 
 struct ReplyOutcome {

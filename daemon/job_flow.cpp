@@ -74,7 +74,10 @@ std::optional<JobOutcome> failure_before_stream(HttpContext& ctx, const std::sha
                                                 const ConnectionProbe& probe, Duration keepalive) {
     const auto commit_by = std::chrono::steady_clock::now() + keepalive;
     const auto view = wait_watching_client(ctx, job, probe, [&](const Job::View& v) {
-        return !v.deltas.empty() || std::chrono::steady_clock::now() >= commit_by;
+        const bool shown = std::any_of(v.deltas.begin(), v.deltas.end(), [](const ReplyDelta& d) {
+            return d.kind != ReplyDelta::Kind::Usage;
+        });
+        return shown || std::chrono::steady_clock::now() >= commit_by;
     });
     if (!view.outcome || view.outcome->ok || job->has_text()) return std::nullopt;
     finish_log(ctx, *job, *view.outcome);
@@ -90,13 +93,9 @@ JobEventStream::JobEventStream(HttpContext& ctx, std::shared_ptr<Job> job, Durat
 
 bool JobEventStream::pump(httplib::DataSink& sink) {
     using Clock = std::chrono::steady_clock;
-    std::string out;
-    if (!opened_) {
-        out += opening();
-        opened_ = true;
-    }
     const auto wake = std::min(Clock::now() + kClientCheck, last_write_ + keepalive_);
     const Job::View view = job_->wait(next_, wake);
+    std::string out;
     for (const auto& delta : view.deltas) {
         ++next_;
         out += on_delta(delta);
@@ -106,6 +105,11 @@ bool JobEventStream::pump(httplib::DataSink& sink) {
         finish_log(ctx_, *job_, *view.outcome);
         out += finale(*view.outcome);
         done = true;
+    }
+    // Asked after the first deltas were seen, so it can depend on them; sent before them.
+    if (!opened_) {
+        out = opening() + out;
+        opened_ = true;
     }
     if (out.empty() && Clock::now() - last_write_ >= keepalive_) out = keepalive_event();
     if (!sink.is_writable()) return client_gone();

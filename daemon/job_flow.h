@@ -75,7 +75,7 @@ Job::View wait_watching_client(HttpContext& ctx, const std::shared_ptr<Job>& job
 // The probe for the connection `req` came on.
 ConnectionProbe probe_for(const httplib::Request& req);
 
-// Waits until a stream must commit to 200: the first delta arrived or a keep-alive is due.
+// Waits until a stream must commit to 200: text or thinking arrived or a keep-alive is due.
 // A failure before that (usage limit, queue full, CLI error) is returned, logged, to be sent
 // with its own status; text already produced is streamed even when the job failed after it.
 std::optional<JobOutcome> failure_before_stream(HttpContext& ctx, const std::shared_ptr<Job>& job,
@@ -94,6 +94,8 @@ class JobEventStream {
     bool pump(httplib::DataSink& sink);
 
   protected:
+    // The first event(s), written at once: asked after the first view's deltas were rendered
+    // but written before them.
     virtual std::string opening() = 0;
     virtual std::string on_delta(const ReplyDelta& delta) = 0;
     virtual std::string finale(const JobOutcome& outcome) = 0;

@@ -31,21 +31,29 @@ class MessageStream : public JobEventStream {
     using JobEventStream::JobEventStream;
 
   private:
-    std::string opening() override {
-        // Token counts are known only at the end; message_delta carries all of them.
-        return anthropic::message_start_event("msg_" + job_->id(), job_->spec().model.id, Usage{});
+    // message_start carries the input and cache tokens of the CLI's own message_start when it
+    // came before the stream began (it precedes the text); else zeros. message_delta has all
+    // counts either way.
+    std::string opening() override { return start(Usage{}); }
+
+    std::string start(const Usage& usage) {
+        if (started_) return "";
+        started_ = true;
+        return anthropic::message_start_event("msg_" + job_->id(), job_->spec().model.id, usage);
     }
 
     std::string on_delta(const ReplyDelta& delta) override {
+        if (delta.kind == ReplyDelta::Kind::Usage) return start(delta.usage);
         if (delta.text.empty()) return "";
         const Block::Kind kind = block_kind(delta);
-        std::string out = open_ && *open_ == kind ? "" : open_block(kind);
+        std::string out = start(Usage{});
+        if (!open_ || *open_ != kind) out += open_block(kind);
         return out + anthropic::block_delta_event(index_, kind, delta.text);
     }
 
     std::string finale(const JobOutcome& outcome) override {
         if (!outcome.ok) return anthropic::error_event(outcome.http_status, outcome.message);
-        std::string out;
+        std::string out = start(Usage{});
         if (!had_text_) out += open_block(Block::Kind::Text);  // a message has a text block
         out += close_block();
         out += anthropic::message_delta_event(anthropic::stop_reason(outcome.reply.stop_reason),
@@ -68,6 +76,7 @@ class MessageStream : public JobEventStream {
         return out + anthropic::block_start_event(index_, kind);
     }
 
+    bool started_ = false;
     std::optional<Block::Kind> open_;
     bool had_text_ = false;
     std::size_t index_ = 0;

@@ -126,6 +126,10 @@ BOOST_AUTO_TEST_CASE(stream_events_in_order) {
     BOOST_TEST(start["id"].get<std::string>().rfind("msg_", 0) == 0u);
     BOOST_TEST(start["model"] == "claude-sonnet");
     BOOST_TEST(start["content"] == json::array());
+    // The CLI's message_start usage: input and cache tokens, and its first output token.
+    BOOST_TEST(start["usage"] ==
+               json::parse(R"({"input_tokens":11,"cache_creation_input_tokens":17,)"
+                           R"("cache_read_input_tokens":13,"output_tokens":1})"));
     BOOST_TEST(events[1].data["content_block"]["type"] == "thinking");
     BOOST_TEST(events[1].data["index"] == 0);
     std::string text;

@@ -17,8 +17,9 @@ namespace {
 
 struct Run {
     std::vector<std::string> text_deltas;
-    std::string text;      // all text deltas joined: what a streaming client saw
-    std::string thinking;  // all thinking deltas joined
+    std::string text;               // all text deltas joined: what a streaming client saw
+    std::string thinking;           // all thinking deltas joined
+    std::vector<ch::Usage> starts;  // the usage of each message_start
     ch::ReplyOutcome outcome;
     std::string result_text;  // result.result as the CLI wrote it
 };
@@ -28,6 +29,8 @@ void collect(Run& run, const std::vector<ReplyDelta>& deltas) {
         if (d.kind == ReplyDelta::Kind::Text) {
             run.text_deltas.push_back(d.text);
             run.text += d.text;
+        } else if (d.kind == ReplyDelta::Kind::Usage) {
+            run.starts.push_back(d.usage);
         } else {
             run.thinking += d.text;
         }
@@ -128,6 +131,10 @@ BOOST_AUTO_TEST_CASE(partial_deltas_are_forwarded_as_they_come) {
     BOOST_TEST(run.text_deltas == (std::vector<std::string>{"Hello ", "from ", "the ", "mock."}));
     BOOST_TEST(run.outcome.usage.input_tokens == 7);
     BOOST_TEST(run.outcome.usage.output_tokens == 4);
+    // message_start's usage is passed on before the text, for dialects that report it early.
+    BOOST_REQUIRE(run.starts.size() == 1u);
+    BOOST_TEST(run.starts[0].input_tokens == 7);
+    BOOST_TEST(run.starts[0].output_tokens == 1);
 }
 
 BOOST_AUTO_TEST_CASE(resent_message_after_broken_stream_is_not_duplicated) {
