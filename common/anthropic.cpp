@@ -71,6 +71,7 @@ std::vector<ContentPart> content_parts(const json& content, const std::string& p
     if (content.is_string())
         return {ContentPart{ContentPart::Kind::Text, content.get<std::string>(), {}, {}}};
     if (!content.is_array()) reject(path, "expected a string or an array of content blocks");
+    if (content.empty() && path != "system") reject(path, "must not be empty");
     std::vector<ContentPart> parts;
     for (std::size_t i = 0; i < content.size(); ++i) {
         const json& block = content[i];

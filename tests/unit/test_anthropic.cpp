@@ -121,6 +121,8 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_field) {
         {{"role", "user"}, {"content", {{{"type", "tool_result"}, {"tool_use_id", "t"}}}}}};
     BOOST_TEST(error_of({{"messages", tool_result}}) ==
                "messages.0.content.0.type: tool use is not supported yet");
+    const json empty = {{{"role", "user"}, {"content", json::array()}}};
+    BOOST_TEST(error_of({{"messages", empty}}) == "messages.0.content: must not be empty");
     BOOST_TEST(contains(an::parse_messages_request("{").error, "invalid JSON: "));
 }
 
