@@ -231,6 +231,16 @@ BOOST_AUTO_TEST_CASE(models_in_anthropic_shape_with_anthropic_version) {
     BOOST_TEST(model["created_at"].get<std::string>().size() == 20u, model.dump());
     const json openai = json::parse(make_client(d.port()).Get("/v1/models")->body);
     BOOST_TEST(openai["object"] == "list");
+
+    const httplib::Headers anthropic{{"anthropic-version", "2023-06-01"}};
+    auto one = make_client(d.port()).Get("/v1/models/sonnet", anthropic);
+    BOOST_REQUIRE(one);
+    BOOST_TEST(one->status == 200);
+    const json alias = json::parse(one->body);
+    BOOST_TEST(alias["type"] == "model");
+    BOOST_TEST(alias["id"] == "sonnet");
+    check_anthropic_error(make_client(d.port()).Get("/v1/models/gpt-4", anthropic), 404,
+                          "not_found_error");
 }
 
 BOOST_AUTO_TEST_CASE(client_disconnect_stops_the_cli) {
