@@ -40,6 +40,8 @@ struct LimitsConfig {
     Duration shutdown_grace{10 * 1000};                // drain running jobs on SIGTERM
     Duration usage_limit_retry_after{60 * 60 * 1000};  // when the CLI names no reset time
     int cli_max_retries = 2;                           // CLAUDE_CODE_MAX_RETRIES for the CLI
+    Duration job_retention{60 * 60 * 1000};            // finished /v1/jobs kept this long
+    int max_retained_jobs = 100;                       // and at most this many
 };
 
 struct ProviderConfig {

@@ -76,7 +76,8 @@ void read_server(const Section& s, ServerConfig& server) {
 
 void read_limits(const Section& s, LimitsConfig& limits) {
     s.check_keys({"max_concurrent_jobs", "max_queued_jobs", "queue_timeout", "job_timeout",
-                  "idle_timeout", "shutdown_grace", "usage_limit_retry_after", "cli_max_retries"});
+                  "idle_timeout", "shutdown_grace", "usage_limit_retry_after", "cli_max_retries",
+                  "job_retention", "max_retained_jobs"});
     s.read_int("max_concurrent_jobs", 1, limits.max_concurrent_jobs);
     s.read_int("max_queued_jobs", 0, limits.max_queued_jobs);
     s.read_duration("queue_timeout", limits.queue_timeout, false);
@@ -85,6 +86,8 @@ void read_limits(const Section& s, LimitsConfig& limits) {
     s.read_duration("shutdown_grace", limits.shutdown_grace, true);  // 0 = stop at once
     s.read_duration("usage_limit_retry_after", limits.usage_limit_retry_after, false);
     s.read_int("cli_max_retries", 0, 15, limits.cli_max_retries);
+    s.read_duration("job_retention", limits.job_retention, true);  // 0 = forget at once
+    s.read_int("max_retained_jobs", 0, limits.max_retained_jobs);
 }
 
 void read_env(const Section& s, std::map<std::string, std::string>& env) {

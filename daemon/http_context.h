@@ -17,6 +17,7 @@
 namespace ch {
 
 class JobManager;
+class JobStore;
 class ProviderHealth;
 
 struct HttpContext {
@@ -33,6 +34,7 @@ struct HttpContext {
 
     JobManager* jobs = nullptr;
     ProviderHealth* health = nullptr;
+    std::shared_ptr<JobStore> job_store;  // the background jobs of /v1/jobs
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::int64_t started_epoch = 0;
 
@@ -71,5 +73,6 @@ std::string known_model_list(const Config& config);
 void register_info_routes(httplib::Server& server, HttpContext& ctx);
 void register_chat_routes(httplib::Server& server, HttpContext& ctx);
 void register_messages_routes(httplib::Server& server, HttpContext& ctx);
+void register_jobs_routes(httplib::Server& server, HttpContext& ctx);
 
 }  // namespace ch

@@ -130,6 +130,7 @@ void HttpServer::setup(httplib::Server& server) {
     register_info_routes(server, ctx_);
     register_chat_routes(server, ctx_);
     register_messages_routes(server, ctx_);
+    register_jobs_routes(server, ctx_);
 }
 
 bool HttpServer::bind(std::string* error) {

@@ -47,6 +47,7 @@ void Job::finish(JobOutcome outcome) {
     if (outcome_) return;
     outcome_ = std::move(outcome);
     state_ = JobState::Finished;
+    finished_at_ = std::chrono::system_clock::now();
     changed_.notify_all();
 }
 
@@ -60,6 +61,35 @@ Job::View Job::wait(std::size_t from, std::chrono::steady_clock::time_point dead
     if (deltas_.size() > from) view.deltas.assign(deltas_.begin() + from, deltas_.end());
     view.outcome = outcome_;
     return view;
+}
+
+void Job::push_event(std::string_view line) {
+    std::lock_guard guard(mutex_);
+    if (events_.size() >= kMaxEvents || event_bytes_ + line.size() > kMaxEventBytes) {
+        ++events_dropped_;
+        return;
+    }
+    event_bytes_ += line.size();
+    events_.emplace_back(line);
+    changed_.notify_all();
+}
+
+Job::EventView Job::wait_events(std::size_t from, std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, deadline,
+                        [&] { return events_.size() > from || outcome_.has_value(); });
+    EventView view;
+    if (events_.size() > from)
+        view.events.assign(events_.begin() + static_cast<std::ptrdiff_t>(from), events_.end());
+    view.outcome = outcome_;
+    view.total = events_.size();
+    view.dropped = events_dropped_;
+    return view;
+}
+
+std::chrono::system_clock::time_point Job::finished_at() const {
+    std::lock_guard guard(mutex_);
+    return finished_at_;
 }
 
 std::optional<JobOutcome> Job::outcome() const {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/chat.h"
@@ -57,6 +58,11 @@ class Job {
     void mark_running(pid_t pid);
     void push(ReplyDelta delta);
     void finish(JobOutcome outcome);  // first call wins
+    // One raw stream-json line from the CLI, kept for the jobs API's event stream. Bounded:
+    // past kMaxEvents events or kMaxEventBytes bytes later lines are dropped and counted.
+    void push_event(std::string_view line);
+    static constexpr std::size_t kMaxEvents = 10000;
+    static constexpr std::size_t kMaxEventBytes = 8u << 20;
 
     // Reader side: what happened after the first `from` deltas, waiting until there is
     // something new or `deadline` passes.
@@ -66,6 +72,16 @@ class Job {
         std::optional<JobOutcome> outcome;
     };
     View wait(std::size_t from, std::chrono::steady_clock::time_point deadline);
+    // The raw events after the first `from`, waiting like wait().
+    struct EventView {
+        std::vector<std::string> events;
+        std::optional<JobOutcome> outcome;
+        std::size_t total = 0;  // events recorded so far
+        std::size_t dropped = 0;
+    };
+    EventView wait_events(std::size_t from, std::chrono::steady_clock::time_point deadline);
+    // When the outcome was set; the epoch until then.
+    std::chrono::system_clock::time_point finished_at() const;
     JobState state() const;
     pid_t pid() const;  // the CLI's, once running
     std::optional<JobOutcome> outcome() const;
@@ -89,6 +105,10 @@ class Job {
     pid_t pid_ = 0;
     std::chrono::system_clock::time_point started_{};
     std::vector<ReplyDelta> deltas_;
+    std::vector<std::string> events_;
+    std::size_t event_bytes_ = 0;
+    std::size_t events_dropped_ = 0;
+    std::chrono::system_clock::time_point finished_at_{};
     bool has_text_ = false;
     std::optional<JobOutcome> outcome_;
 

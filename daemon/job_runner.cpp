@@ -210,6 +210,7 @@ void Run::handle_line(std::string_view line) {
         spdlog::warn("job {}: unreadable line from the CLI ignored: {}", job_.id(), event.error);
         return;
     }
+    job_.push_event(line);
     if (event.kind == CliEvent::Kind::ApiRetry)
         spdlog::info("job {}: the CLI retries its upstream request ({})", job_.id(),
                      event.error_kind.empty() ? "connection" : event.error_kind);
