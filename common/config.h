@@ -29,6 +29,7 @@ struct ServerConfig {
     std::size_t max_body_bytes = 32u << 20;
     Duration keepalive_interval{15000};          // SSE comment while waiting
     std::string admin_group = "claude-harness";  // may cancel jobs and reload over D-Bus
+    std::string metrics = "api_key";             // GET /metrics: "public", "api_key" or "off"
 };
 
 struct LimitsConfig {

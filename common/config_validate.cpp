@@ -45,7 +45,7 @@ std::string address_key(const ListenAddress& address) {
 
 void read_server(const Section& s, ServerConfig& server) {
     s.check_keys({"listen", "api_keys_file", "state_dir", "max_body_bytes", "keepalive_interval",
-                  "admin_group"});
+                  "admin_group", "metrics"});
     if (const toml::node* listen = s.get("listen")) {
         server.listen.clear();
         std::set<std::string> seen;
@@ -72,6 +72,13 @@ void read_server(const Section& s, ServerConfig& server) {
     s.read_int("max_body_bytes", 1, server.max_body_bytes);
     s.read_duration("keepalive_interval", server.keepalive_interval, false);
     s.read_string("admin_group", server.admin_group, false, false);
+    if (const auto* metrics = s.string_node("metrics", false)) {
+        if (metrics->get() == "public" || metrics->get() == "api_key" || metrics->get() == "off")
+            server.metrics = metrics->get();
+        else
+            s.error(*metrics, s.key("metrics") + " must be \"public\", \"api_key\" or \"off\", " +
+                                  "not \"" + metrics->get() + "\"");
+    }
 }
 
 void read_limits(const Section& s, LimitsConfig& limits) {

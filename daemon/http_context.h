@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include "common/config.h"
+#include "daemon/metrics.h"
 #include "daemon/settings.h"
 
 namespace ch {
@@ -19,6 +20,7 @@ namespace ch {
 class JobManager;
 class JobStore;
 class ProviderHealth;
+class UsageLedger;
 
 struct HttpContext {
     // The settings in force; a request takes one snapshot and keeps it to the end, so a
@@ -34,6 +36,7 @@ struct HttpContext {
 
     JobManager* jobs = nullptr;
     ProviderHealth* health = nullptr;
+    UsageLedger* usage = nullptr;
     std::shared_ptr<JobStore> job_store;  // the background jobs of /v1/jobs
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::int64_t started_epoch = 0;
@@ -45,6 +48,7 @@ struct HttpContext {
     int in_flight = 0;
     std::atomic<std::uint64_t> requests_total{0};
     std::atomic<std::uint64_t> requests_failed{0};
+    MetricsRegistry metrics;  // what GET /metrics keeps between scrapes
 
   private:
     mutable std::mutex settings_mutex;

@@ -11,6 +11,7 @@
 #include "common/anthropic.h"
 #include "common/openai.h"
 #include "daemon/job_manager.h"
+#include "daemon/metrics_routes.h"
 
 namespace ch {
 namespace {
@@ -84,9 +85,11 @@ void HttpServer::setup(httplib::Server& server) {
     server.set_tcp_nodelay(true);
 
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        note_request_start();
         const auto current = ctx_.settings();
         const ApiKeys& keys = current->keys;
-        if (!keys.enabled() || is_public(req)) return httplib::Server::HandlerResponse::Unhandled;
+        if (!keys.enabled() || is_public(req) || metrics_public(*current, req))
+            return httplib::Server::HandlerResponse::Unhandled;
         const std::string key = presented_key(req);
         if (key.empty()) {
             send_client_error(
@@ -124,12 +127,14 @@ void HttpServer::setup(httplib::Server& server) {
                 break;
         }
     });
-    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+        record_request(ctx_, req, res);
         spdlog::debug("{} {} {} from {}", req.method, req.path, res.status, req.remote_addr);
     });
     register_info_routes(server, ctx_);
     register_chat_routes(server, ctx_);
     register_messages_routes(server, ctx_);
+    register_metrics_routes(server, ctx_);
     register_jobs_routes(server, ctx_);
 }
 

@@ -37,7 +37,10 @@ std::chrono::system_clock::time_point Job::started() const {
 
 void Job::push(ReplyDelta delta) {
     std::lock_guard guard(mutex_);
-    has_text_ = has_text_ || (delta.kind == ReplyDelta::Kind::Text && !delta.text.empty());
+    if (!has_text_ && delta.kind == ReplyDelta::Kind::Text && !delta.text.empty()) {
+        has_text_ = true;
+        first_text_ = std::chrono::steady_clock::now();
+    }
     deltas_.push_back(std::move(delta));
     changed_.notify_all();
 }
@@ -100,6 +103,11 @@ std::optional<JobOutcome> Job::outcome() const {
 bool Job::has_text() const {
     std::lock_guard guard(mutex_);
     return has_text_;
+}
+
+std::chrono::steady_clock::time_point Job::first_text() const {
+    std::lock_guard guard(mutex_);
+    return first_text_;
 }
 
 pid_t Job::pid() const {

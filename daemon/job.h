@@ -86,6 +86,8 @@ class Job {
     pid_t pid() const;  // the CLI's, once running
     std::optional<JobOutcome> outcome() const;
     bool has_text() const;  // any non-empty text delta so far (thinking does not count)
+    // When the first non-empty text delta arrived; the epoch until then.
+    std::chrono::steady_clock::time_point first_text() const;
 
     // Asks the runner to stop the CLI; idempotent. The reason becomes the outcome's message.
     void cancel(const std::string& reason, int http_status, const std::string& code);
@@ -110,6 +112,7 @@ class Job {
     std::size_t events_dropped_ = 0;
     std::chrono::system_clock::time_point finished_at_{};
     bool has_text_ = false;
+    std::chrono::steady_clock::time_point first_text_{};
     std::optional<JobOutcome> outcome_;
 
     std::atomic<bool> cancelled_{false};

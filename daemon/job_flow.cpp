@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/metrics_routes.h"
 #include "daemon/provider_health.h"
 
 namespace ch {
@@ -46,6 +47,7 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
     }
     out.job = ctx.jobs->submit(
         JobSpec{std::move(request), *out.model, *provider, client_id(req, out.settings->keys), {}});
+    note_request_job(out.job);
     return out;
 }
 

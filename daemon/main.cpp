@@ -183,6 +183,7 @@ int main(int argc, char** argv) {
     ctx.set_settings(load.settings);
     ctx.jobs = &jobs;
     ctx.health = &health;
+    ctx.usage = &usage;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(now).count();
     ch::ConfigReloader reloader(options.config, ctx, jobs, health);
