@@ -19,44 +19,22 @@ extern char** environ;
 namespace it {
 namespace {
 
-// posix_spawn with the given stdin file, stdout/stderr pipes and default signal handling.
+// spawn() with stdout and stderr on new pipes whose read ends are returned.
 pid_t spawn_piped(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                   const std::string& stdin_path, int* out_fd, int* err_fd) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe2 failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(
-        &actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    std::vector<char*> cargv, cenv;
-    for (const auto& a : argv)
-        cargv.push_back(const_cast<char*>(a.c_str()));
-    cargv.push_back(nullptr);
-    for (const auto& e : env)
-        cenv.push_back(const_cast<char*>(e.c_str()));
-    cenv.push_back(nullptr);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attr, cargv.data(), cenv.data());
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    try {
+        pid = spawn(argv, env, out[1], err[1], "", stdin_path);
+    } catch (...) {
+        for (int fd : {out[0], out[1], err[0], err[1]})
+            close(fd);
+        throw;
+    }
     close(out[1]);
     close(err[1]);
-    if (rc != 0) {
-        close(out[0]);
-        close(err[0]);
-        throw std::runtime_error("posix_spawn " + argv[0] + ": " + std::strerror(rc));
-    }
     *out_fd = out[0];
     *err_fd = err[0];
     return pid;

@@ -45,10 +45,11 @@ std::string cmdline_of(pid_t pid) {
 // posix_spawn with stdin from /dev/null, stdout and stderr to the given descriptors, default
 // signal dispositions and an empty mask; throws on failure.
 pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, int out_fd, int err_fd,
-            const std::string& cwd) {
+            const std::string& cwd, const std::string& stdin_path) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(
+        &actions, 0, stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
     posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
     if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());

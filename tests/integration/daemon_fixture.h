@@ -34,10 +34,10 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 bool path_exists(const std::string& path);
 
-// posix_spawn with stdin from /dev/null, stdout and stderr to the given descriptors, default
-// signal dispositions and an empty mask; throws on failure.
+// posix_spawn with stdin from `stdin_path` ("" = /dev/null), stdout and stderr to the given
+// descriptors, default signal dispositions and an empty mask; throws on failure.
 pid_t spawn(std::vector<std::string> argv, std::vector<std::string> env, int out_fd, int err_fd,
-            const std::string& cwd);
+            const std::string& cwd, const std::string& stdin_path = "");
 // This process's environment with `extra` "NAME=value" entries added or replacing.
 std::vector<std::string> current_environment(const std::vector<std::string>& extra = {});
 // Waits for the child with a deadline; SIGKILLs it when the deadline passes.
