@@ -24,6 +24,14 @@ struct ProviderStatus {
     std::int64_t login_expires_ms = 0;  // the access token's expiry (epoch ms), 0 = unknown
     bool ready = false;
     std::string reason;  // why not ready, in words a user can act on
+
+    // Scheduling state, filled in by the provider pool.
+    std::string state = "unknown";       // "ready", "cooling_down", "suspended", "not_ready"
+    int running = 0;                     // jobs running on it now
+    int max_concurrent = 0;              // 0 = only the global limit applies
+    std::int64_t cooldown_until_ms = 0;  // usage limit reached until then (epoch ms); 0 = none
+    int auth_failures = 0;               // consecutive authentication failures
+    std::string last_error;              // "code: message" of its last failed job
 };
 
 class ProviderHealth {
