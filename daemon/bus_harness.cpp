@@ -168,7 +168,7 @@ int list_jobs(sd_bus_message* m, void* userdata, sd_bus_error* error) {
                 const auto& spec = job->spec();
                 const bool running = job->state() != JobState::Queued;
                 ok(sd_bus_message_append(reply, CH_BUS_JOB_SIG, job->id().c_str(),
-                                         spec.model.id.c_str(), spec.provider.name.c_str(),
+                                         spec.model.id.c_str(), job->provider_name().c_str(),
                                          running ? "running" : "queued", spec.client.c_str(),
                                          micros(job->created()), micros(job->started()),
                                          static_cast<std::uint32_t>(job->pid())));

@@ -61,22 +61,21 @@ void BusService::stop() {
 
 void BusService::job_started(const Job& job) {
     const auto& spec = job.spec();
-    push({false, job.id(), spec.model.id, spec.provider.name, spec.client, "", 0, 0, 0});
+    push({false, job.id(), spec.model.id, job.provider_name(), spec.client, "", 0, 0, 0});
 }
 
-void BusService::job_finished(const Job& job) {
-    const auto outcome = job.outcome();
+void BusService::job_finished(const Job& job, const JobOutcome& outcome) {
     Event e;
     e.finished = true;
     e.id = job.id();
-    e.outcome = !outcome ? "unknown" : outcome->ok ? "ok" : outcome->code;
+    e.outcome = outcome.ok ? "ok" : outcome.code;
     e.duration_us =
         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                        std::chrono::steady_clock::now() - job.submitted())
                                        .count());
-    if (outcome && outcome->ok) {
-        e.input_tokens = static_cast<std::uint64_t>(outcome->reply.usage.prompt_total());
-        e.output_tokens = static_cast<std::uint64_t>(outcome->reply.usage.output_tokens);
+    if (outcome.ok) {
+        e.input_tokens = static_cast<std::uint64_t>(outcome.reply.usage.prompt_total());
+        e.output_tokens = static_cast<std::uint64_t>(outcome.reply.usage.output_tokens);
     }
     push(std::move(e));
 }

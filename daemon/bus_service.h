@@ -35,7 +35,7 @@ class BusService : public JobWatcher {
     void stop();
 
     void job_started(const Job& job) override;
-    void job_finished(const Job& job) override;
+    void job_finished(const Job& job, const JobOutcome& outcome) override;
 
   private:
     struct Event {

@@ -16,6 +16,29 @@ Job::Job(std::string id, JobSpec spec)
       submitted_(std::chrono::steady_clock::now()) {
     cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (cancel_fd_ < 0) throw std::runtime_error("eventfd failed");
+    if (!spec_.providers.empty()) provider_ = spec_.providers.front();
+}
+
+ProviderConfig Job::provider() const {
+    std::lock_guard guard(mutex_);
+    return provider_;
+}
+
+std::string Job::provider_name() const {
+    std::lock_guard guard(mutex_);
+    return provider_.name;
+}
+
+void Job::assign_provider(ProviderConfig provider) {
+    std::lock_guard guard(mutex_);
+    provider_ = std::move(provider);
+}
+
+void Job::requeue() {
+    std::lock_guard guard(mutex_);
+    if (state_ == JobState::Running) state_ = JobState::Queued;
+    pid_ = 0;
+    changed_.notify_all();
 }
 
 Job::~Job() {
@@ -37,6 +60,7 @@ std::chrono::system_clock::time_point Job::started() const {
 
 void Job::push(ReplyDelta delta) {
     std::lock_guard guard(mutex_);
+    if (delta.kind != ReplyDelta::Kind::Usage) shown_ = true;
     if (!has_text_ && delta.kind == ReplyDelta::Kind::Text && !delta.text.empty()) {
         has_text_ = true;
         first_text_ = std::chrono::steady_clock::now();
@@ -103,6 +127,11 @@ std::optional<JobOutcome> Job::outcome() const {
 bool Job::has_text() const {
     std::lock_guard guard(mutex_);
     return has_text_;
+}
+
+bool Job::shown() const {
+    std::lock_guard guard(mutex_);
+    return shown_;
 }
 
 std::chrono::steady_clock::time_point Job::first_text() const {

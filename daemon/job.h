@@ -24,9 +24,10 @@ namespace ch {
 struct JobSpec {
     ChatRequest request;
     ModelConfig model;
-    ProviderConfig provider;
-    std::string client;   // who asked (key id or address), for logs
-    LimitsConfig limits;  // in force when the job was submitted; a reload never changes it
+    std::vector<ProviderConfig> providers;  // that may serve it, in the model's order
+    std::string client;                     // who asked (key id or address): fairness, limits, logs
+    std::string conversation;  // which conversation it continues, to keep it on one provider
+    LimitsConfig limits;       // in force when the job was submitted; a reload never changes it
 };
 
 enum class JobState { Queued, Running, Finished };
@@ -53,6 +54,13 @@ class Job {
     std::chrono::steady_clock::time_point submitted() const { return submitted_; }
     // When its CLI was started; the epoch while queued.
     std::chrono::system_clock::time_point started() const;
+
+    // The provider it runs on (or last ran on); the first candidate until it is dispatched.
+    ProviderConfig provider() const;
+    std::string provider_name() const;
+    // Manager side: dispatched to `provider`; and back to the queue for another provider.
+    void assign_provider(ProviderConfig provider);
+    void requeue();
 
     // Runner side.
     void mark_running(pid_t pid);
@@ -86,6 +94,7 @@ class Job {
     pid_t pid() const;  // the CLI's, once running
     std::optional<JobOutcome> outcome() const;
     bool has_text() const;  // any non-empty text delta so far (thinking does not count)
+    bool shown() const;     // any text or thinking delta: a client may have seen something
     // When the first non-empty text delta arrived; the epoch until then.
     std::chrono::steady_clock::time_point first_text() const;
 
@@ -105,6 +114,7 @@ class Job {
     std::condition_variable changed_;
     JobState state_ = JobState::Queued;
     pid_t pid_ = 0;
+    ProviderConfig provider_;
     std::chrono::system_clock::time_point started_{};
     std::vector<ReplyDelta> deltas_;
     std::vector<std::string> events_;
@@ -112,6 +122,7 @@ class Job {
     std::size_t events_dropped_ = 0;
     std::chrono::system_clock::time_point finished_at_{};
     bool has_text_ = false;
+    bool shown_ = false;
     std::chrono::steady_clock::time_point first_text_{};
     std::optional<JobOutcome> outcome_;
 

@@ -45,8 +45,8 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
                     out.message = "provider '" + s.name + "' is not ready: " + s.reason;
         return out;
     }
-    out.job = ctx.jobs->submit(
-        JobSpec{std::move(request), *out.model, *provider, client_id(req, out.settings->keys), {}});
+    out.job = ctx.jobs->submit(JobSpec{
+        std::move(request), *out.model, {*provider}, client_id(req, out.settings->keys), "", {}});
     note_request_job(out.job);
     return out;
 }

@@ -11,7 +11,9 @@ namespace ch {
 using Clock = std::chrono::steady_clock;
 
 JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper)
-    : ctx_{std::move(jobs_dir), &reaper}, limits_(limits) {
+    : ctx_{std::move(jobs_dir), &reaper,
+           [this](Job& job, JobOutcome outcome) { publish(job, std::move(outcome)); }},
+      limits_(limits) {
     std::lock_guard guard(mutex_);
     add_workers();
     expiry_ = std::thread([this] { expire_queue(); });
@@ -42,24 +44,25 @@ void JobManager::add_workers() {
 }
 
 std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
-    std::lock_guard guard(mutex_);
+    std::unique_lock lock(mutex_);
     spec.limits = limits_;
     auto job = std::make_shared<Job>(new_job_id(), std::move(spec));
-    if (!accepting_) {
-        job->finish(failed_outcome(503, "shutting_down", "the harness is shutting down"));
-        finished(*job);
-        return job;
-    }
+    std::optional<JobOutcome> refused;
     const std::size_t capacity = static_cast<std::size_t>(limits_.max_concurrent_jobs) +
                                  static_cast<std::size_t>(limits_.max_queued_jobs);
-    if (running_.size() + queue_.size() >= capacity) {
-        const std::size_t waiting = queue_.size();
-        job->finish(failed_outcome(429, "queue_full",
-                                   "too many requests: " + std::to_string(running_.size()) +
-                                       " running and " + std::to_string(waiting) +
-                                       " queued (max_concurrent_jobs, max_queued_jobs)",
-                                   1));
-        finished(*job);
+    if (!accepting_) {
+        refused = failed_outcome(503, "shutting_down", "the harness is shutting down");
+    } else if (running_.size() + queue_.size() >= capacity) {
+        refused = failed_outcome(429, "queue_full",
+                                 "too many requests: " + std::to_string(running_.size()) +
+                                     " running and " + std::to_string(queue_.size()) +
+                                     " queued (max_concurrent_jobs, max_queued_jobs)",
+                                 1);
+    }
+    if (refused) {
+        count_finished(*refused);
+        lock.unlock();
+        publish(*job, std::move(*refused));
         return job;
     }
     queue_.push_back(job);
@@ -71,13 +74,15 @@ std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
 void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reason, int http_status,
                         const std::string& code) {
     {
-        std::lock_guard guard(mutex_);
+        std::unique_lock lock(mutex_);
         const auto it = std::find(queue_.begin(), queue_.end(), job);
         if (it != queue_.end()) {
             queue_.erase(it);
-            job->finish(failed_outcome(http_status, code, reason));
-            finished(*job);
+            auto outcome = failed_outcome(http_status, code, reason);
+            count_finished(outcome);
             changed_.notify_all();
+            lock.unlock();
+            publish(*job, std::move(outcome));
             return;
         }
     }
@@ -101,22 +106,30 @@ void JobManager::worker() {
         changed_.notify_all();
         lock.unlock();
 
-        run_job(*job, ctx_);
+        run_job(*job, job->provider(), ctx_);
 
         lock.lock();
         running_.erase(std::find(running_.begin(), running_.end(), job));
         ++served_;
-        finished(*job);
+        if (const auto outcome = job->outcome()) count_finished(*outcome);
         changed_.notify_all();
         work_.notify_one();  // a slot is free, maybe for a queued job another worker waits on
     }
 }
 
-void JobManager::finished(const Job& job) {
-    const auto outcome = job.outcome();
-    if (!outcome || !outcome->ok) ++failed_;
-    for (auto* w : watchers_)
-        w->job_finished(job);
+void JobManager::count_finished(const JobOutcome& outcome) {
+    if (!outcome.ok) ++failed_;
+}
+
+void JobManager::publish(Job& job, JobOutcome outcome) {
+    std::vector<JobWatcher*> watchers;
+    {
+        std::lock_guard guard(mutex_);
+        watchers = watchers_;
+    }
+    for (auto* w : watchers)
+        w->job_finished(job, outcome);
+    job.finish(std::move(outcome));
 }
 
 void JobManager::expire_queue() {
@@ -125,21 +138,31 @@ void JobManager::expire_queue() {
         const auto limit = limits_.queue_timeout;
         auto next = Clock::time_point::max();
         const auto now = Clock::now();
+        std::vector<std::shared_ptr<Job>> expired;
         for (auto it = queue_.begin(); it != queue_.end();) {
             const auto waited = now - (*it)->submitted();
             if (waited >= limit) {
-                (*it)->finish(
-                    failed_outcome(429, "queue_timeout",
-                                   "the request waited " + std::to_string(limit.count() / 1000) +
-                                       " s in the queue without a free slot (queue_timeout)",
-                                   1));
-                finished(**it);
+                expired.push_back(std::move(*it));
                 it = queue_.erase(it);
-                changed_.notify_all();
             } else {
                 next = std::min(next, now + (limit - waited));
                 ++it;
             }
+        }
+        if (!expired.empty()) {
+            const auto outcome =
+                failed_outcome(429, "queue_timeout",
+                               "the request waited " + std::to_string(limit.count() / 1000) +
+                                   " s in the queue without a free slot (queue_timeout)",
+                               1);
+            for (std::size_t i = 0; i < expired.size(); ++i)
+                count_finished(outcome);
+            changed_.notify_all();
+            lock.unlock();
+            for (auto& job : expired)
+                publish(*job, outcome);
+            lock.lock();
+            continue;
         }
         changed_.wait_until(lock, next);
     }
@@ -149,11 +172,16 @@ void JobManager::shutdown(Duration grace) {
     std::unique_lock lock(mutex_);
     if (stopping_) return;
     accepting_ = false;
-    for (auto& job : queue_) {
-        job->finish(failed_outcome(503, "shutting_down", "the harness is shutting down"));
-        finished(*job);
-    }
-    queue_.clear();
+    const auto refused = failed_outcome(503, "shutting_down", "the harness is shutting down");
+    std::deque<std::shared_ptr<Job>> queued;
+    queued.swap(queue_);
+    for (std::size_t i = 0; i < queued.size(); ++i)
+        count_finished(refused);
+    changed_.notify_all();
+    lock.unlock();
+    for (auto& job : queued)
+        publish(*job, refused);
+    lock.lock();
     if (!running_.empty())
         spdlog::info("waiting up to {} ms for {} running job(s)", grace.count(), running_.size());
     changed_.wait_for(lock, grace, [&] { return running_.empty(); });

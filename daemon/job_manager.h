@@ -54,8 +54,10 @@ class JobManager {
   private:
     void worker();
     void expire_queue();
-    void add_workers();             // up to max_concurrent_jobs; called with the lock held
-    void finished(const Job& job);  // counters and watchers; called with the lock held
+    void add_workers();  // up to max_concurrent_jobs; called with the lock held
+    void count_finished(const JobOutcome& outcome);  // called with the lock held
+    // Tells the watchers, then the job's readers; called without the lock.
+    void publish(Job& job, JobOutcome outcome);
 
     const RunnerContext ctx_;
     mutable std::mutex mutex_;

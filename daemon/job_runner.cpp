@@ -55,10 +55,20 @@ class WorkDir {
     std::string error_;
 };
 
+void conclude_job(Job& job, const RunnerContext& ctx, JobOutcome outcome) {
+    if (ctx.conclude)
+        ctx.conclude(job, std::move(outcome));
+    else
+        job.finish(std::move(outcome));
+}
+
 class Run {
   public:
     Run(Job& job, const RunnerContext& ctx, ChildProcess child, std::string input)
         : job_(job), ctx_(ctx), child_(std::move(child)), input_(std::move(input)) {}
+    ~Run() {
+        if (!concluded_) conclude(failed_outcome(500, "internal_error", "the run ended early"));
+    }
 
     void execute();
 
@@ -73,6 +83,11 @@ class Run {
     bool wait_exit(Clock::time_point deadline);
     void terminate();
     JobOutcome crash_outcome();
+    void conclude(JobOutcome outcome) {
+        if (concluded_) return;
+        concluded_ = true;
+        conclude_job(job_, ctx_, std::move(outcome));
+    }
 
     Job& job_;
     const RunnerContext& ctx_;
@@ -86,6 +101,7 @@ class Run {
     std::string stderr_tail_;
     Clock::time_point last_output_ = Clock::now();
     const Clock::time_point started_ = Clock::now();
+    bool concluded_ = false;
 };
 
 void Run::execute() {
@@ -94,8 +110,8 @@ void Run::execute() {
     switch (stop) {
         case Stop::Answered:
             // The client gets the answer now; the CLI's exit is awaited after.
-            job_.finish(outcome_from_reply(*assembler_.outcome(), job_.spec().limits,
-                                           std::chrono::system_clock::now()));
+            conclude(outcome_from_reply(*assembler_.outcome(), job_.spec().limits,
+                                        std::chrono::system_clock::now()));
             child_.close_stdin();
             // After max_tokens the CLI would start continuation requests: stop it at once.
             if (assembler_.outcome()->stop_reason == "max_tokens" ||
@@ -103,15 +119,15 @@ void Run::execute() {
                 terminate();
             break;
         case Stop::Exited:
-            job_.finish(crash_outcome());
+            conclude(crash_outcome());
             break;
         case Stop::Cancelled:
             terminate();
-            job_.finish(job_.cancel_outcome());
+            conclude(job_.cancel_outcome());
             break;
         case Stop::IdleTimeout:
             terminate();
-            job_.finish(
+            conclude(
                 failed_outcome(504, "idle_timeout",
                                "the Claude CLI produced no output for " +
                                    std::to_string(job_.spec().limits.idle_timeout.count() / 1000) +
@@ -119,7 +135,7 @@ void Run::execute() {
             break;
         case Stop::JobTimeout:
             terminate();
-            job_.finish(
+            conclude(
                 failed_outcome(504, "timeout",
                                "the request took longer than " +
                                    std::to_string(job_.spec().limits.job_timeout.count() / 1000) +
@@ -304,41 +320,44 @@ std::string join_lines(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-void run_job(Job& job, const RunnerContext& ctx) {
+void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx) {
     const JobSpec& spec = job.spec();
     std::string error;
-    const auto who = resolve_run_as(spec.provider.user, &error);
+    const auto who = resolve_run_as(provider.user, &error);
     if (!who) {
-        job.finish(failed_outcome(503, "provider_unavailable",
-                                  "provider '" + spec.provider.name + "': " + error));
+        conclude_job(job, ctx,
+                     failed_outcome(503, "provider_unavailable",
+                                    "provider '" + provider.name + "': " + error));
         return;
     }
-    const std::string path = find_executable(spec.provider.claude, usual_path(*who));
+    const std::string path = find_executable(provider.claude, usual_path(*who));
     if (path.empty()) {
-        job.finish(failed_outcome(503, "provider_unavailable",
-                                  "provider '" + spec.provider.name + "': the Claude CLI '" +
-                                      spec.provider.claude + "' was not found in " +
-                                      usual_path(*who)));
+        conclude_job(
+            job, ctx,
+            failed_outcome(503, "provider_unavailable",
+                           "provider '" + provider.name + "': the Claude CLI '" + provider.claude +
+                               "' was not found in " + usual_path(*who)));
         return;
     }
     WorkDir dir(ctx.jobs_dir, job.id(), *who);
     if (!dir.error().empty()) {
-        job.finish(failed_outcome(500, "internal_error", dir.error()));
+        conclude_job(job, ctx, failed_outcome(500, "internal_error", dir.error()));
         return;
     }
     const std::string system = spec.request.system.value_or(spec.model.system_prompt);
     ProcessSpec process{path, cli_arguments(path, spec.model),
-                        cli_environment(*who, spec.provider, spec.limits, spec.request.max_tokens),
-                        *who, dir.path()};
+                        cli_environment(*who, provider, spec.limits, spec.request.max_tokens), *who,
+                        dir.path()};
     try {
         ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);
-        spdlog::info("job {}: started {} as {} (pid {}, model {})", job.id(), path, who->name,
-                     child.pid(), spec.model.id);
+        spdlog::info("job {}: started {} as {} (pid {}, model {}, provider {})", job.id(), path,
+                     who->name, child.pid(), spec.model.id, provider.name);
         Run run(job, ctx, std::move(child), join_lines(render_cli_input(spec.request, system)));
         run.execute();
     } catch (const SpawnError& e) {
-        job.finish(failed_outcome(502, "cli_spawn_failed",
-                                  std::string("cannot start the Claude CLI: ") + e.what()));
+        conclude_job(job, ctx,
+                     failed_outcome(502, "cli_spawn_failed",
+                                    std::string("cannot start the Claude CLI: ") + e.what()));
     }
     ctx.reaper->request_sweep();
 }

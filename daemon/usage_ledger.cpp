@@ -6,16 +6,16 @@
 
 namespace ch {
 
-void UsageLedger::job_finished(const Job& job) {
-    const auto outcome = job.outcome();
+void UsageLedger::job_finished(const Job& job, const JobOutcome& outcome) {
     const auto& spec = job.spec();
+    const std::string provider = job.provider_name();
     std::lock_guard guard(mutex_);
-    UsageRow& row = rows_[{spec.model.id, spec.provider.name}];
+    UsageRow& row = rows_[{spec.model.id, provider}];
     row.model = spec.model.id;
-    row.provider = spec.provider.name;
+    row.provider = provider;
     ++row.requests;
-    if (outcome && outcome->ok) {
-        const Usage& u = outcome->reply.usage;
+    if (outcome.ok) {
+        const Usage& u = outcome.reply.usage;
         row.input_tokens += static_cast<std::uint64_t>(u.input_tokens);
         row.output_tokens += static_cast<std::uint64_t>(u.output_tokens);
         row.cache_read_tokens += static_cast<std::uint64_t>(u.cache_read_input_tokens);
@@ -28,8 +28,8 @@ void UsageLedger::job_finished(const Job& job) {
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
     failure.job_id = job.id();
-    failure.provider = spec.provider.name;
-    failure.text = outcome ? outcome->code + ": " + outcome->message : "no outcome";
+    failure.provider = provider;
+    failure.text = outcome.code + ": " + outcome.message;
     last_by_provider_[failure.provider] = failure;
     last_ = std::move(failure);
 }

@@ -34,7 +34,7 @@ struct FailureRecord {
 class UsageLedger : public JobWatcher {
   public:
     void job_started(const Job&) override {}
-    void job_finished(const Job& job) override;
+    void job_finished(const Job& job, const JobOutcome& outcome) override;
 
     std::vector<UsageRow> rows() const;  // sorted by model, then provider
     FailureRecord last_failure() const;

@@ -101,10 +101,12 @@ class Manager {
         spec.model.id = "claude-sonnet";
         spec.model.cli_model = "sonnet";
         spec.model.provider = "default";
-        spec.provider.name = "default";
-        spec.provider.claude = fake_claude();
-        spec.provider.env = {{"ANTHROPIC_API_KEY", "sk-test-dummy"},
-                             {"FAKE_CLAUDE_PID_DIR", dir_ + "/pids"}};
+        ch::ProviderConfig provider;
+        provider.name = "default";
+        provider.claude = fake_claude();
+        provider.env = {{"ANTHROPIC_API_KEY", "sk-test-dummy"},
+                        {"FAKE_CLAUDE_PID_DIR", dir_ + "/pids"}};
+        spec.providers = {provider};
         spec.client = "unit-test";
         return spec;
     }
@@ -311,7 +313,9 @@ BOOST_AUTO_TEST_CASE(shutdown_fails_queued_jobs_with_503) {
 BOOST_AUTO_TEST_CASE(watchers_hear_every_start_and_every_end_once) {
     struct Recorder : ch::JobWatcher {
         void job_started(const ch::Job& job) override { events.push_back("start " + job.id()); }
-        void job_finished(const ch::Job& job) override { events.push_back("end " + job.id()); }
+        void job_finished(const ch::Job& job, const ch::JobOutcome&) override {
+            events.push_back("end " + job.id());
+        }
         std::vector<std::string> events;
     } recorder;
     ch::UsageLedger usage;
