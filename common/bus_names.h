@@ -25,7 +25,7 @@ inline constexpr const char* kDefaultAdminGroup = "claude-harness";
 // ListProviders: name, run-as user, CLI path, CLI version, login ("credentials_file",
 // "oauth_token", "api_key", "none", "unknown"), login expiry (µs since epoch, 0 = none
 // known), ready, last error.
-#define CH_BUS_PROVIDER_SIG "(ssssstbs)"
+#define CH_BUS_PROVIDER_SIG "(ssssstbsstuuu)"
 inline constexpr const char* kProviderSignature = CH_BUS_PROVIDER_SIG;
 // ListModels: id, CLI model, provider, aliases.
 #define CH_BUS_MODEL_SIG "(sssas)"

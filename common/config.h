@@ -30,6 +30,16 @@ struct ServerConfig {
     Duration keepalive_interval{15000};          // SSE comment while waiting
     std::string admin_group = "claude-harness";  // may cancel jobs and reload over D-Bus
     std::string metrics = "api_key";             // GET /metrics: "public", "api_key" or "off"
+    int login_warning_days = 7;                  // warn when a login expires within this
+};
+
+// What one client (API key id, or source address without keys) may ask; 0 = no limit.
+struct ClientLimits {
+    int max_queued = 0;
+    int requests_per_minute = 0;
+    std::int64_t tokens_per_minute = 0;
+
+    bool operator==(const ClientLimits&) const = default;
 };
 
 struct LimitsConfig {
@@ -43,6 +53,15 @@ struct LimitsConfig {
     int cli_max_retries = 2;                           // CLAUDE_CODE_MAX_RETRIES for the CLI
     Duration job_retention{60 * 60 * 1000};            // finished /v1/jobs kept this long
     int max_retained_jobs = 100;                       // and at most this many
+    int auth_failure_limit = 3;     // consecutive authentication failures that suspend a provider
+    ClientLimits client{16, 0, 0};  // every client's, unless [clients.<id>] says
+    std::map<std::string, ClientLimits> clients;  // [clients.<id>], defaults filled in
+
+    // The limits of one client: its own table's, or the default.
+    const ClientLimits& for_client(const std::string& id) const {
+        const auto it = clients.find(id);
+        return it != clients.end() ? it->second : client;
+    }
 };
 
 struct ProviderConfig {
@@ -50,6 +69,8 @@ struct ProviderConfig {
     std::string user;  // "" = the daemon's own user
     std::string claude = "claude";
     std::map<std::string, std::string> env;
+    int max_concurrent = 0;  // jobs at once on this login; 0 = only the global limit
+    std::string token_file;  // read by the daemon, passed as CLAUDE_CODE_OAUTH_TOKEN
 
     bool operator==(const ProviderConfig&) const = default;
 };
@@ -57,10 +78,13 @@ struct ProviderConfig {
 struct ModelConfig {
     std::string id;
     std::vector<std::string> aliases;
-    std::string cli_model;      // passed to --model
-    std::string provider;       // name of a ProviderConfig
-    std::string system_prompt;  // used when the client sends none
+    std::string cli_model;               // passed to --model
+    std::vector<std::string> providers;  // names of the ProviderConfigs that may serve it
+    std::string strategy = "priority";   // "priority", "round-robin" or "least-loaded"
+    std::string system_prompt;           // used when the client sends none
     bool has_system_prompt = false;
+    int requests_per_minute = 0;  // over all clients; 0 = no limit
+    std::int64_t tokens_per_minute = 0;
 };
 
 struct Config {

@@ -22,4 +22,11 @@ struct ConfigError {
 // Fills config from root, applying defaults; appends one entry per problem found.
 void read_config(const toml::table& root, Config& config, std::vector<ConfigError>& errors);
 
+// Parts of read_config, in config_validate_models.cpp.
+void read_providers(const toml::table& root, std::vector<ProviderConfig>& providers,
+                    std::vector<ConfigError>& errors);
+void read_models(const toml::table& root, Config& config, std::vector<ConfigError>& errors);
+// [clients.<id>]: per-client limits, each starting from limits.client.
+void read_clients(const toml::table& root, LimitsConfig& limits, std::vector<ConfigError>& errors);
+
 }  // namespace ch::detail

@@ -154,13 +154,28 @@ std::vector<T> read_array(sd_bus_message* raw, const char* element, ReadOne read
 std::vector<ProviderInfo> BusClient::providers() {
     return read_array<ProviderInfo>(
         call("ListProviders"), CH_BUS_PROVIDER_SIG, [](sd_bus_message* m, ProviderInfo& p) {
-            const char *name, *user, *path, *version, *login, *error;
+            const char *name, *user, *path, *version, *login, *error, *state;
             int ready = 0;
+            ProviderInfo in;
             const int r = sd_bus_message_read(m, CH_BUS_PROVIDER_SIG, &name, &user, &path, &version,
-                                              &login, &p.login_expires_us, &ready, &error);
+                                              &login, &in.login_expires_us, &ready, &error, &state,
+                                              &in.cooldown_until_us, &in.running,
+                                              &in.max_concurrent, &in.auth_failures);
             check(r, "ListProviders");
             if (r == 0) return false;
-            p = {name, user, path, version, login, p.login_expires_us, ready != 0, error};
+            p = {name,
+                 user,
+                 path,
+                 version,
+                 login,
+                 in.login_expires_us,
+                 ready != 0,
+                 error,
+                 state,
+                 in.cooldown_until_us,
+                 in.running,
+                 in.max_concurrent,
+                 in.auth_failures};
             return true;
         });
 }

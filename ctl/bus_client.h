@@ -47,6 +47,9 @@ struct ProviderInfo {
     std::uint64_t login_expires_us = 0;
     bool ready = false;
     std::string last_error;
+    std::string state;  // "ready", "cooling_down", "suspended", "not_ready"
+    std::uint64_t cooldown_until_us = 0;
+    std::uint32_t running = 0, max_concurrent = 0, auth_failures = 0;
 };
 
 struct ModelInfo {

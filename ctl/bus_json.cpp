@@ -24,10 +24,19 @@ json to_json(const DaemonState& s) {
 }
 
 json to_json(const ProviderInfo& p) {
-    return {{"name", p.name},    {"user", p.user},
-            {"cli", p.cli_path}, {"cli_version", p.cli_version},
-            {"login", p.login},  {"login_expires_us", p.login_expires_us},
-            {"ready", p.ready},  {"last_error", p.last_error}};
+    return {{"name", p.name},
+            {"user", p.user},
+            {"cli", p.cli_path},
+            {"cli_version", p.cli_version},
+            {"login", p.login},
+            {"login_expires_us", p.login_expires_us},
+            {"ready", p.ready},
+            {"last_error", p.last_error},
+            {"state", p.state},
+            {"cooldown_until_us", p.cooldown_until_us},
+            {"running", p.running},
+            {"max_concurrent", p.max_concurrent},
+            {"auth_failures", p.auth_failures}};
 }
 
 json to_json(const ModelInfo& m) {

@@ -97,8 +97,11 @@ bool check_provider(const Options& o, InstallPlan& plan) {
     plan.user = o.user;
     plan.home = pw->pw_dir;
     ChildReaper reaper;
-    ProviderHealth health(
-        {ProviderConfig{"default", o.user, o.claude.empty() ? "claude" : o.claude, {}}}, reaper);
+    ProviderConfig provider;
+    provider.name = "default";
+    provider.user = o.user;
+    provider.claude = o.claude.empty() ? "claude" : o.claude;
+    ProviderHealth health({provider}, reaper);
     const ProviderStatus s = health.current().front();
     if (!s.ready) {
         std::fprintf(stderr, "claude-harnessctl: %s\n", printable(s.reason).c_str());

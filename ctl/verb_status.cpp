@@ -39,13 +39,20 @@ std::string login_text(const ProviderInfo& p, std::int64_t now) {
 void print_providers(const std::vector<ProviderInfo>& providers, std::int64_t now) {
     std::printf("\nProviders:\n");
     for (const auto& p : providers) {
-        std::printf("  %s: %s\n", printable(p.name).c_str(), p.ready ? "ready" : "NOT READY");
+        std::string state = p.ready ? "ready" : "NOT READY";
+        if (p.state == "suspended") state = "SUSPENDED";
+        if (p.state == "cooling_down")
+            state = "cooling down (usage limit) until " +
+                    relative_time(static_cast<std::int64_t>(p.cooldown_until_us), now);
+        state += ", " + std::to_string(p.running) + " running";
+        if (p.max_concurrent) state += " of at most " + std::to_string(p.max_concurrent);
+        std::printf("  %s: %s\n", printable(p.name).c_str(), state.c_str());
         std::printf("    user %s, claude %s (%s), %s\n", printable(p.user).c_str(),
                     p.cli_version.empty() ? "?" : printable(p.cli_version).c_str(),
                     p.cli_path.empty() ? "not found" : printable(p.cli_path).c_str(),
                     login_text(p, now).c_str());
         if (!p.last_error.empty())
-            std::printf("    %s: %s\n", p.ready ? "last error" : "why",
+            std::printf("    %s: %s\n", p.ready && p.state != "suspended" ? "last error" : "why",
                         printable(p.last_error).c_str());
     }
 }

@@ -131,12 +131,18 @@ int list_providers(sd_bus_message* m, void* userdata, sd_bus_error* error) {
         const auto providers = readiness(*src.http).providers;
         return reply_array(m, CH_BUS_PROVIDER_SIG, [&](sd_bus_message* reply) {
             for (const auto& p : providers) {
-                // A ready provider's last error is its last failed job; otherwise why not.
-                const std::string last = p.ready ? src.usage->last_failure(p.name).text : p.reason;
+                // A usable provider's last error is its last failed job; otherwise why not.
+                const bool usable = p.ready && p.state != "suspended";
+                const std::string last = usable ? src.usage->last_failure(p.name).text : p.reason;
                 const auto expires = static_cast<std::uint64_t>(p.login_expires_ms) * 1000u;
+                const auto cooldown = static_cast<std::uint64_t>(p.cooldown_until_ms) * 1000u;
                 ok(sd_bus_message_append(reply, CH_BUS_PROVIDER_SIG, p.name.c_str(), p.user.c_str(),
                                          p.executable.c_str(), p.version.c_str(), p.login.c_str(),
-                                         expires, static_cast<int>(p.ready), last.c_str()));
+                                         expires, static_cast<int>(p.ready), last.c_str(),
+                                         p.state.c_str(), cooldown,
+                                         static_cast<std::uint32_t>(p.running),
+                                         static_cast<std::uint32_t>(p.max_concurrent),
+                                         static_cast<std::uint32_t>(p.auth_failures)));
             }
         });
     });
@@ -148,8 +154,12 @@ int list_models(sd_bus_message* m, void* userdata, sd_bus_error* error) {
         return reply_array(m, CH_BUS_MODEL_SIG, [&](sd_bus_message* reply) {
             for (const auto& model : settings->config.models) {
                 ok(sd_bus_message_open_container(reply, 'r', "sssas"));
+                // Several providers are listed comma-separated, in the model's order.
+                std::string providers;
+                for (const auto& name : model.providers)
+                    providers += (providers.empty() ? "" : ",") + name;
                 ok(sd_bus_message_append(reply, "sss", model.id.c_str(), model.cli_model.c_str(),
-                                         model.provider.c_str()));
+                                         providers.c_str()));
                 ok(sd_bus_message_open_container(reply, 'a', "s"));
                 for (const auto& alias : model.aliases)
                     ok(sd_bus_message_append(reply, "s", alias.c_str()));

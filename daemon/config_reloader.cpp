@@ -8,6 +8,7 @@
 #include "daemon/http_context.h"
 #include "daemon/job_manager.h"
 #include "daemon/provider_health.h"
+#include "daemon/provider_pool.h"
 
 namespace ch {
 namespace {
@@ -63,6 +64,8 @@ std::vector<std::string> ConfigReloader::reload() {
     warn_restart_needed(old->config, config);
     jobs_.set_limits(config.limits);
     health_.set_providers(config.providers);
+    health_.set_warning_days(config.server.login_warning_days);
+    pool_.reset_suspensions();
     ctx_.set_settings(load.settings);
     spdlog::info("configuration reloaded: {} model(s), {} provider(s), {} API key(s)",
                  config.models.size(), config.providers.size(), load.settings->keys.size());

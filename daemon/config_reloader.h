@@ -12,11 +12,13 @@ namespace ch {
 struct HttpContext;
 class JobManager;
 class ProviderHealth;
+class ProviderPool;
 
 class ConfigReloader {
   public:
-    ConfigReloader(std::string path, HttpContext& ctx, JobManager& jobs, ProviderHealth& health)
-        : path_(std::move(path)), ctx_(ctx), jobs_(jobs), health_(health) {}
+    ConfigReloader(std::string path, HttpContext& ctx, JobManager& jobs, ProviderHealth& health,
+                   ProviderPool& pool)
+        : path_(std::move(path)), ctx_(ctx), jobs_(jobs), health_(health), pool_(pool) {}
 
     // Empty when the new configuration is in force; else every problem, as
     // "file:line:column: message".
@@ -27,6 +29,7 @@ class ConfigReloader {
     HttpContext& ctx_;
     JobManager& jobs_;
     ProviderHealth& health_;
+    ProviderPool& pool_;
     std::mutex mutex_;  // SIGHUP and Reload() may race
 };
 

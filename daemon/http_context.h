@@ -20,6 +20,7 @@ namespace ch {
 class JobManager;
 class JobStore;
 class ProviderHealth;
+class ProviderPool;
 class UsageLedger;
 
 struct HttpContext {
@@ -36,6 +37,7 @@ struct HttpContext {
 
     JobManager* jobs = nullptr;
     ProviderHealth* health = nullptr;
+    ProviderPool* pool = nullptr;  // health plus scheduling state; null in some tests
     UsageLedger* usage = nullptr;
     std::shared_ptr<JobStore> job_store;  // the background jobs of /v1/jobs
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

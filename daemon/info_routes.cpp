@@ -80,6 +80,13 @@ void register_info_routes(httplib::Server& server, HttpContext& ctx) {
                                  {"cli", s.executable},
                                  {"version", s.version},
                                  {"login", s.login},
+                                 {"login_expires_ms", s.login_expires_ms},
+                                 {"state", s.state},
+                                 {"running", s.running},
+                                 {"max_concurrent", s.max_concurrent},
+                                 {"cooldown_until_ms", s.cooldown_until_ms},
+                                 {"auth_failures", s.auth_failures},
+                                 {"last_error", s.last_error},
                                  {"reason", s.reason}});
         }
         if (state.ready)

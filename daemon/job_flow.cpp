@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/conversation_key.h"
 #include "daemon/metrics_routes.h"
 #include "daemon/provider_health.h"
 
@@ -33,20 +34,35 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
         out.param = "model";
         return out;
     }
-    const ProviderConfig* provider = config.find_provider(out.model->provider);
-    if (ctx.shutting_down || !provider || !ctx.health->ready(provider->name)) {
+    std::vector<ProviderConfig> providers;
+    std::string not_ready;
+    for (const auto& name : out.model->providers) {
+        const ProviderConfig* provider = config.find_provider(name);
+        if (provider && ctx.health->ready(name)) {
+            providers.push_back(*provider);
+            continue;
+        }
+        for (const auto& s : ctx.health->current())
+            if (s.name == name)
+                not_ready += (not_ready.empty() ? "" : "; ") +
+                             ("provider '" + s.name + "' is not ready: " + s.reason);
+    }
+    if (ctx.shutting_down || providers.empty()) {
         ++ctx.requests_failed;
         out.status = 503;
         out.code = "not_ready";
-        out.message = ctx.shutting_down ? "the harness is shutting down" : "";
-        if (out.message.empty())
-            for (const auto& s : ctx.health->current())
-                if (provider && s.name == provider->name)
-                    out.message = "provider '" + s.name + "' is not ready: " + s.reason;
+        out.message = ctx.shutting_down ? "the harness is shutting down" : not_ready;
         return out;
     }
-    out.job = ctx.jobs->submit(JobSpec{
-        std::move(request), *out.model, {*provider}, client_id(req, out.settings->keys), "", {}});
+    std::string client = client_id(req, out.settings->keys);
+    std::string conversation =
+        providers.size() > 1 ? conversation_key(client, request) : std::string();
+    out.job = ctx.jobs->submit(JobSpec{std::move(request),
+                                       *out.model,
+                                       std::move(providers),
+                                       std::move(client),
+                                       std::move(conversation),
+                                       {}});
     note_request_job(out.job);
     return out;
 }

@@ -10,9 +10,11 @@ namespace ch {
 
 using Clock = std::chrono::steady_clock;
 
-JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper)
+JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper,
+                       ProviderPool* pool)
     : ctx_{std::move(jobs_dir), &reaper,
-           [this](Job& job, JobOutcome outcome) { publish(job, std::move(outcome)); }},
+           [this](Job& job, JobOutcome outcome) { conclude(job, std::move(outcome)); }},
+      pool_(pool ? pool : &fallback_pool_),
       limits_(limits) {
     std::lock_guard guard(mutex_);
     add_workers();
@@ -47,6 +49,8 @@ std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
     std::unique_lock lock(mutex_);
     spec.limits = limits_;
     auto job = std::make_shared<Job>(new_job_id(), std::move(spec));
+    const JobSpec& s = job->spec();
+    const ClientLimits& client = limits_.for_client(s.client);
     std::optional<JobOutcome> refused;
     const std::size_t capacity = static_cast<std::size_t>(limits_.max_concurrent_jobs) +
                                  static_cast<std::size_t>(limits_.max_queued_jobs);
@@ -58,6 +62,15 @@ std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
                                      " running and " + std::to_string(queue_.size()) +
                                      " queued (max_concurrent_jobs, max_queued_jobs)",
                                  1);
+    } else if (client.max_queued > 0 &&
+               queue_.size(s.client) >= static_cast<std::size_t>(client.max_queued)) {
+        refused = failed_outcome(429, "client_queue_full",
+                                 "too many requests from '" + s.client +
+                                     "': " + std::to_string(queue_.size(s.client)) +
+                                     " already queued (max_queued_per_client)",
+                                 1);
+    } else {
+        refused = rates_.admit(s.client, client, s.model, Clock::now());
     }
     if (refused) {
         count_finished(*refused);
@@ -65,7 +78,7 @@ std::shared_ptr<Job> JobManager::submit(JobSpec spec) {
         publish(*job, std::move(*refused));
         return job;
     }
-    queue_.push_back(job);
+    queue_.push_back({job, {}});
     work_.notify_one();
     changed_.notify_all();
     return job;
@@ -75,9 +88,7 @@ void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reas
                         const std::string& code) {
     {
         std::unique_lock lock(mutex_);
-        const auto it = std::find(queue_.begin(), queue_.end(), job);
-        if (it != queue_.end()) {
-            queue_.erase(it);
+        if (queue_.remove(job)) {
             auto outcome = failed_outcome(http_status, code, reason);
             count_finished(outcome);
             changed_.notify_all();
@@ -89,32 +100,110 @@ void JobManager::cancel(const std::shared_ptr<Job>& job, const std::string& reas
     job->cancel(reason, http_status, code);
 }
 
+FairQueue::Entry JobManager::next_job(ProviderConfig& provider, std::vector<Refusal>& refused) {
+    std::vector<JobOutcome> reasons;
+    std::vector<FairQueue::Entry> dropped;
+    auto entry = queue_.take(
+        [&](const FairQueue::Entry& e) {
+            auto choice = pool_->choose(e.job->spec(), e.tried);
+            switch (choice.kind) {
+                case ProviderPool::Choice::Kind::Run:
+                    provider = std::move(choice.provider);
+                    return FairQueue::Verdict::Take;
+                case ProviderPool::Choice::Kind::Refuse:
+                    reasons.push_back(std::move(choice.refusal));
+                    return FairQueue::Verdict::Drop;
+                case ProviderPool::Choice::Kind::Wait:
+                    break;
+            }
+            return FairQueue::Verdict::Skip;
+        },
+        dropped);
+    for (std::size_t i = 0; i < dropped.size(); ++i) {
+        count_finished(reasons[i]);
+        refused.push_back({std::move(dropped[i]), std::move(reasons[i])});
+    }
+    return entry;
+}
+
 void JobManager::worker() {
     std::unique_lock lock(mutex_);
     for (;;) {
+        FairQueue::Entry entry;
+        ProviderConfig provider;
+        std::vector<Refusal> refused;
         work_.wait(lock, [&] {
-            return stopping_ ||
-                   (!queue_.empty() &&
-                    running_.size() < static_cast<std::size_t>(limits_.max_concurrent_jobs));
+            if (stopping_) return true;
+            if (running_.size() >= static_cast<std::size_t>(limits_.max_concurrent_jobs))
+                return false;
+            entry = next_job(provider, refused);
+            return entry.job != nullptr || !refused.empty();
         });
-        if (queue_.empty()) return;  // stopping, nothing left
-        auto job = std::move(queue_.front());
-        queue_.pop_front();
-        running_.push_back(job);
-        for (auto* w : watchers_)
-            w->job_started(*job);
+        if (stopping_ && !entry.job && refused.empty()) return;
+        const auto job = entry.job;
+        if (job) {
+            running_.push_back({job, std::move(entry.tried)});
+            job->assign_provider(provider);
+            pool_->started(job->spec(), provider.name);
+            for (auto* w : watchers_)
+                w->job_started(*job);
+        }
         changed_.notify_all();
         lock.unlock();
+        for (auto& r : refused)
+            publish(*r.entry.job, std::move(r.outcome));
+        if (!job) {
+            lock.lock();
+            continue;
+        }
 
-        run_job(*job, job->provider(), ctx_);
+        run_job(*job, provider, ctx_);
+        pool_->ended(provider.name);
+        pool_->after_run(provider.name);
 
         lock.lock();
-        running_.erase(std::find(running_.begin(), running_.end(), job));
-        ++served_;
-        if (const auto outcome = job->outcome()) count_finished(*outcome);
+        const auto it = std::find_if(running_.begin(), running_.end(),
+                                     [&](const Running& r) { return r.job == job; });
+        Running done = std::move(*it);
+        running_.erase(it);
+        if (done.move) {
+            done.tried.push_back(provider.name);
+            job->requeue();
+            queue_.push_front({job, std::move(done.tried)});
+        } else {
+            ++served_;
+        }
         changed_.notify_all();
-        work_.notify_one();  // a slot is free, maybe for a queued job another worker waits on
+        work_.notify_all();  // a slot and a provider are free, maybe for a job another waits on
     }
+}
+
+JobManager::Running* JobManager::running_entry(const Job& job) {
+    for (auto& r : running_)
+        if (r.job.get() == &job) return &r;
+    return nullptr;
+}
+
+void JobManager::conclude(Job& job, JobOutcome outcome) {
+    const ProviderConfig provider = job.provider();
+    pool_->record(provider, outcome, job.spec().limits.auth_failure_limit);
+    const bool movable = (outcome.code == "usage_limit" || outcome.code == "auth_failed") &&
+                         !job.shown() && !job.cancel_requested();
+    std::unique_lock lock(mutex_);
+    if (Running* r = running_entry(job); r && movable && accepting_) {
+        auto tried = r->tried;
+        tried.push_back(provider.name);
+        if (pool_->can_move(job.spec(), tried)) {
+            r->move = true;
+            spdlog::info("job {}: provider {} answered {}; trying another provider", job.id(),
+                         provider.name, outcome.code);
+            return;
+        }
+    }
+    count_finished(outcome);
+    lock.unlock();
+    pool_->adjust_retry_after(job.spec(), outcome);
+    publish(job, std::move(outcome));
 }
 
 void JobManager::count_finished(const JobOutcome& outcome) {
@@ -122,6 +211,10 @@ void JobManager::count_finished(const JobOutcome& outcome) {
 }
 
 void JobManager::publish(Job& job, JobOutcome outcome) {
+    if (outcome.ok)
+        rates_.add_tokens(job.spec().client, job.spec().model.id,
+                          outcome.reply.usage.prompt_total() + outcome.reply.usage.output_tokens,
+                          Clock::now());
     std::vector<JobWatcher*> watchers;
     {
         std::lock_guard guard(mutex_);
@@ -138,17 +231,12 @@ void JobManager::expire_queue() {
         const auto limit = limits_.queue_timeout;
         auto next = Clock::time_point::max();
         const auto now = Clock::now();
-        std::vector<std::shared_ptr<Job>> expired;
-        for (auto it = queue_.begin(); it != queue_.end();) {
-            const auto waited = now - (*it)->submitted();
-            if (waited >= limit) {
-                expired.push_back(std::move(*it));
-                it = queue_.erase(it);
-            } else {
-                next = std::min(next, now + (limit - waited));
-                ++it;
-            }
-        }
+        auto expired = queue_.remove_if([&](const FairQueue::Entry& e) {
+            const auto waited = now - e.job->submitted();
+            if (waited >= limit) return true;
+            next = std::min(next, now + (limit - waited));
+            return false;
+        });
         if (!expired.empty()) {
             const auto outcome =
                 failed_outcome(429, "queue_timeout",
@@ -159,8 +247,8 @@ void JobManager::expire_queue() {
                 count_finished(outcome);
             changed_.notify_all();
             lock.unlock();
-            for (auto& job : expired)
-                publish(*job, outcome);
+            for (auto& e : expired)
+                publish(*e.job, outcome);
             lock.lock();
             continue;
         }
@@ -173,20 +261,19 @@ void JobManager::shutdown(Duration grace) {
     if (stopping_) return;
     accepting_ = false;
     const auto refused = failed_outcome(503, "shutting_down", "the harness is shutting down");
-    std::deque<std::shared_ptr<Job>> queued;
-    queued.swap(queue_);
+    auto queued = queue_.clear();
     for (std::size_t i = 0; i < queued.size(); ++i)
         count_finished(refused);
     changed_.notify_all();
     lock.unlock();
-    for (auto& job : queued)
-        publish(*job, refused);
+    for (auto& e : queued)
+        publish(*e.job, refused);
     lock.lock();
     if (!running_.empty())
         spdlog::info("waiting up to {} ms for {} running job(s)", grace.count(), running_.size());
     changed_.wait_for(lock, grace, [&] { return running_.empty(); });
-    for (auto& job : running_)
-        job->cancel("the harness is shutting down", 503, "shutting_down");
+    for (auto& r : running_)
+        r.job->cancel("the harness is shutting down", 503, "shutting_down");
     stopping_ = true;
     work_.notify_all();
     changed_.notify_all();
@@ -208,8 +295,11 @@ JobManager::Counts JobManager::counts() const {
 
 std::vector<std::shared_ptr<Job>> JobManager::jobs() const {
     std::lock_guard guard(mutex_);
-    std::vector<std::shared_ptr<Job>> out(running_.begin(), running_.end());
-    out.insert(out.end(), queue_.begin(), queue_.end());
+    std::vector<std::shared_ptr<Job>> out;
+    for (const auto& r : running_)
+        out.push_back(r.job);
+    for (auto& job : queue_.jobs())
+        out.push_back(std::move(job));
     return out;
 }
 

@@ -36,6 +36,15 @@ JobOutcome outcome_from_reply(const ReplyOutcome& reply, const LimitsConfig& lim
         out.reply = reply;
         return out;
     }
+    // The provider's login was refused: not the client's fault, and repeating it gets a
+    // shared host blocked, so the provider pool counts these.
+    if (reply.error_kind == "authentication_failed" ||
+        reply.error_kind == "oauth_org_not_allowed" || status == 401 || status == 403 ||
+        text.rfind("Not logged in", 0) == 0) {
+        JobOutcome out = failed_outcome(503, "auth_failed", "the login was refused: " + text);
+        out.reply = reply;
+        return out;
+    }
     // The request itself was refused upstream (too long, bad image): the client's to fix.
     if (status == 400 || status == 413 || reply.terminal_reason == "prompt_too_long" ||
         reply.error_kind == "invalid_request") {

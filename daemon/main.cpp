@@ -24,6 +24,7 @@
 #include "daemon/job_manager.h"
 #include "daemon/logging.h"
 #include "daemon/provider_health.h"
+#include "daemon/provider_pool.h"
 #include "daemon/service_notifier.h"
 #include "daemon/settings.h"
 #include "daemon/usage_ledger.h"
@@ -176,17 +177,20 @@ int main(int argc, char** argv) {
 
     ch::ChildReaper reaper;
     ch::ProviderHealth health(config.providers, reaper);
-    ch::JobManager jobs(config.limits, *jobs_dir, reaper);
+    health.set_warning_days(config.server.login_warning_days);
+    ch::ProviderPool pool(&health);
+    ch::JobManager jobs(config.limits, *jobs_dir, reaper, &pool);
     ch::UsageLedger usage;
     jobs.add_watcher(usage);
     ch::HttpContext ctx;
     ctx.set_settings(load.settings);
     ctx.jobs = &jobs;
     ctx.health = &health;
+    ctx.pool = &pool;
     ctx.usage = &usage;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-    ch::ConfigReloader reloader(options.config, ctx, jobs, health);
+    ch::ConfigReloader reloader(options.config, ctx, jobs, health, pool);
 
     ch::HttpServer http(ctx);
     std::string error;

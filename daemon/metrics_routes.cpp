@@ -8,6 +8,7 @@
 #include "daemon/job.h"
 #include "daemon/job_manager.h"
 #include "daemon/provider_health.h"
+#include "daemon/provider_pool.h"
 #include "daemon/usage_ledger.h"
 
 namespace ch {
@@ -64,9 +65,23 @@ void add_scrape_time(MetricsRegistry& m, HttpContext& ctx) {
     }
     if (ctx.health != nullptr) {
         m.gauge("claude_harness_provider_ready", "1 when the provider can run jobs, else 0.");
-        for (const auto& status : ctx.health->current())
-            m.set("claude_harness_provider_ready", {{"provider", status.name}},
-                  status.ready ? 1 : 0);
+        m.gauge("claude_harness_provider_state",
+                "1 for the provider's state: ready, cooling_down, suspended or not_ready.");
+        m.gauge("claude_harness_provider_running_jobs", "Jobs running on the provider.");
+        m.gauge("claude_harness_provider_login_expiry_timestamp_seconds",
+                "When the provider's login (or access token) expires; 0 when unknown.");
+        const auto statuses = ctx.pool ? ctx.pool->statuses() : ctx.health->current();
+        for (const auto& status : statuses) {
+            const std::string& name = status.name;
+            m.set("claude_harness_provider_ready", {{"provider", name}},
+                  status.ready && status.state != "suspended" ? 1 : 0);
+            for (const char* state : {"ready", "cooling_down", "suspended", "not_ready"})
+                m.set("claude_harness_provider_state", {{"provider", name}, {"state", state}},
+                      status.state == state ? 1 : 0);
+            m.set("claude_harness_provider_running_jobs", {{"provider", name}}, status.running);
+            m.set("claude_harness_provider_login_expiry_timestamp_seconds", {{"provider", name}},
+                  static_cast<double>(status.login_expires_ms) / 1000.0);
+        }
     }
 }
 

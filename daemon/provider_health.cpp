@@ -1,6 +1,7 @@
 #include "daemon/provider_health.h"
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "daemon/child_process.h"
 #include "daemon/cli_command.h"
+#include "daemon/provider_tokens.h"
 #include "daemon/run_as.h"
 
 namespace ch {
@@ -74,13 +76,21 @@ bool login_expired(const nlohmann::json& oauth, std::int64_t expires_ms) {
 // How the CLI would authenticate, in its own order of precedence; the access token's expiry
 // (epoch ms) when the credentials file says.
 std::string login_source(const ProviderConfig& provider, const RunAs& who, std::string* reason,
-                         std::int64_t* expires_ms) {
+                         std::int64_t* expires_ms, bool* refreshable) {
     if (provider.env.count("ANTHROPIC_API_KEY")) return "api_key";
-    if (provider.env.count("ANTHROPIC_AUTH_TOKEN") || provider.env.count("CLAUDE_CODE_OAUTH_TOKEN"))
+    if (provider.env.count("ANTHROPIC_AUTH_TOKEN") ||
+        provider.env.count("CLAUDE_CODE_OAUTH_TOKEN")) {
+        // A `claude setup-token` token is valid for a year and says nothing itself: count
+        // from when its file was written.
+        struct stat st {};
+        if (!provider.token_file.empty() &&
+            stat(token_file_path(provider.token_file).c_str(), &st) == 0)
+            *expires_ms = (std::int64_t{st.st_mtime} + 365LL * 24 * 3600) * 1000;
         return "oauth_token";
+    }
     const auto dir_it = provider.env.find("CLAUDE_CONFIG_DIR");
     const std::string dir = dir_it != provider.env.end() ? dir_it->second : who.home + "/.claude";
-    const std::string credentials = dir + "/.credentials.json";
+    const std::string credentials = credentials_path(provider, who.home);
     std::ifstream in(credentials);
     if (!in && errno == EACCES) {
         // Under the hardened unit root cannot read the user's files; the CLI can.
@@ -93,6 +103,7 @@ std::string login_source(const ProviderConfig& provider, const RunAs& who, std::
             const auto token = oauth.value("accessToken", std::string());
             if (oauth.contains("expiresAt") && oauth["expiresAt"].is_number_integer())
                 *expires_ms = oauth["expiresAt"].get<std::int64_t>();
+            *refreshable = !oauth.value("refreshToken", std::string()).empty();
             if (!token.empty() && !login_expired(oauth, *expires_ms)) return "credentials_file";
             if (!token.empty()) {
                 *reason = "the login in " + credentials +
@@ -120,6 +131,11 @@ std::string login_source(const ProviderConfig& provider, const RunAs& who, std::
 }
 
 }  // namespace
+
+std::string credentials_path(const ProviderConfig& provider, const std::string& home) {
+    const auto dir = provider.env.find("CLAUDE_CONFIG_DIR");
+    return (dir != provider.env.end() ? dir->second : home + "/.claude") + "/.credentials.json";
+}
 
 ProviderHealth::ProviderHealth(std::vector<ProviderConfig> providers, ChildReaper& reaper)
     : reaper_(reaper) {
@@ -150,11 +166,13 @@ void ProviderHealth::set_providers(std::vector<ProviderConfig> providers) {
     providers_ = std::move(providers);
     status_ = std::move(status);
     checked_ = std::move(checked);
+    publish();
 }
 
 ProviderStatus ProviderHealth::check(const ProviderConfig& provider) {
     ProviderStatus s;
     s.name = provider.name;
+    s.max_concurrent = provider.max_concurrent;
     std::string error;
     const auto who = resolve_run_as(provider.user, &error);
     if (!who) {
@@ -174,7 +192,7 @@ ProviderStatus ProviderHealth::check(const ProviderConfig& provider) {
         s.reason = error;
         return s;
     }
-    s.login = login_source(provider, *who, &s.reason, &s.login_expires_ms);
+    s.login = login_source(provider, *who, &s.reason, &s.login_expires_ms, &s.login_refreshable);
     s.ready = s.login != "none";
     if (s.ready) s.reason.clear();
     return s;
@@ -184,21 +202,78 @@ std::vector<ProviderStatus> ProviderHealth::current(std::chrono::seconds max_age
     std::lock_guard guard(mutex_);
     for (std::size_t i = 0; i < providers_.size(); ++i) {
         if (Clock::now() - checked_[i] < max_age) continue;
-        auto& s = status_[i];
-        if (s.ready) {
-            // A ready CLI stays ready; its login can be revoked, expire or be refreshed.
-            std::string error;
-            const auto who = resolve_run_as(providers_[i].user, &error);
-            s.reason = who ? "" : "provider '" + s.name + "': " + error;
-            s.login_expires_ms = 0;
-            if (who) s.login = login_source(providers_[i], *who, &s.reason, &s.login_expires_ms);
-            s.ready = who && s.login != "none";
-        } else {
-            s = check(providers_[i]);
-        }
+        if (status_[i].ready)
+            reread(i);  // a ready CLI stays ready; its login can be revoked, expire or be renewed
+        else
+            status_[i] = check(providers_[i]);
         checked_[i] = Clock::now();
     }
+    publish();
     return status_;
+}
+
+void ProviderHealth::reread(std::size_t i) {
+    auto& s = status_[i];
+    std::string error;
+    const auto who = resolve_run_as(providers_[i].user, &error);
+    s.reason = who ? "" : "provider '" + s.name + "': " + error;
+    s.login_expires_ms = 0;
+    s.login_refreshable = false;
+    if (who)
+        s.login =
+            login_source(providers_[i], *who, &s.reason, &s.login_expires_ms, &s.login_refreshable);
+    s.ready = who && s.login != "none";
+}
+
+void ProviderHealth::reread_login(const std::string& provider) {
+    std::lock_guard guard(mutex_);
+    for (std::size_t i = 0; i < providers_.size(); ++i)
+        if (providers_[i].name == provider && status_[i].ready) {
+            reread(i);
+            checked_[i] = Clock::now();
+        }
+    publish();
+}
+
+void ProviderHealth::set_warning_days(int days) {
+    std::lock_guard guard(mutex_);
+    warning_days_ = days;
+    warned_.clear();
+    publish();
+}
+
+std::vector<ProviderStatus> ProviderHealth::snapshot() const {
+    std::lock_guard guard(snapshot_mutex_);
+    return snapshot_;
+}
+
+void ProviderHealth::publish() {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    const std::int64_t window_ms = std::int64_t{warning_days_} * 24 * 3600 * 1000;
+    for (const auto& s : status_) {
+        // An access token the CLI renews itself is not the end of the login.
+        if (s.login_expires_ms <= 0 || s.login_refreshable ||
+            s.login_expires_ms - now_ms > window_ms)
+            continue;
+        const auto last = warned_.find(s.name);
+        if (last != warned_.end() && Clock::now() - last->second < std::chrono::hours(24)) continue;
+        warned_[s.name] = Clock::now();
+        const double days = static_cast<double>(s.login_expires_ms - now_ms) / 86400e3;
+        if (days <= 0)
+            spdlog::warn(
+                "provider {}: its login has expired; log in again as user '{}' (claude "
+                "auth login, or a new token from claude setup-token)",
+                s.name, s.user);
+        else
+            spdlog::warn(
+                "provider {}: its login expires in {:.1f} days; renew it before then as "
+                "user '{}' (claude auth login, or a new token from claude setup-token)",
+                s.name, days, s.user);
+    }
+    std::lock_guard guard(snapshot_mutex_);
+    snapshot_ = status_;
 }
 
 bool ProviderHealth::ready(const std::string& provider) {

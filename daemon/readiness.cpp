@@ -1,16 +1,20 @@
 #include "daemon/readiness.h"
 
 #include "daemon/http_context.h"
+#include "daemon/provider_pool.h"
 
 namespace ch {
 
 Readiness readiness(HttpContext& ctx) {
     Readiness out;
-    out.providers = ctx.health->current();
+    out.providers = ctx.pool ? ctx.pool->statuses() : ctx.health->current();
     std::string reasons;
     for (const auto& s : out.providers) {
-        out.ready = out.ready || s.ready;
-        if (!s.ready) reasons += (reasons.empty() ? "" : "; ") + s.name + ": " + s.reason;
+        // A provider cooling down after a usage limit still counts: clients get 429 with the
+        // time to retry, which is the answer they need, not "not ready".
+        const bool usable = s.ready && s.state != "suspended";
+        out.ready = out.ready || usable;
+        if (!usable) reasons += (reasons.empty() ? "" : "; ") + s.name + ": " + s.reason;
     }
     if (ctx.shutting_down) {
         out.ready = false;

@@ -1,5 +1,7 @@
 #include "daemon/settings.h"
 
+#include "daemon/provider_tokens.h"
+
 namespace ch {
 
 SettingsLoad load_settings(const std::string& path) {
@@ -9,6 +11,9 @@ SettingsLoad load_settings(const std::string& path) {
         out.errors = std::move(load.errors);
         return out;
     }
+    for (auto& error : load_provider_tokens(load.config))
+        out.errors.push_back(path + ": " + error);
+    if (!out.errors.empty()) return out;
     std::string error;
     auto keys = ApiKeys::load(load.config.server.api_keys_file, &error);
     if (!keys) {

@@ -33,6 +33,8 @@
 // Scenario markers: FAKE[opt,opt=value,...] anywhere in the user content
 // (string content, or the text of any text block of array content).  Several
 // markers are merged.
+//   Markers in $FAKE_CLAUDE_MARKERS (e.g. "usage_limit, error=401", without FAKE[])
+//   apply to every turn, before the prompt's own.
 //   echo               reply = the content as received (string: the string;
 //                      array: the compact JSON dump of the array)
 //   echo_system        reply = the system prompt (initialize.systemPrompt, else
@@ -55,6 +57,7 @@
 //   usage_limit        synthetic assistant (error rate_limit) + result
 //                      is_error, api_error_status 429,
 //                      "You've hit your session limit · resets 4pm (UTC)"
+//   usage_limit=TIME   the same, resetting at TIME instead ("5pm", "4:30pm")
 //   usage_limit_noreset  the same with "You've hit your weekly limit"
 //   error=STATUS       synthetic assistant + result is_error with the CLI's
 //                      text for STATUS (400 401 403 404 413 429 500 529 ...)

@@ -135,7 +135,9 @@ ErrorSpec Fake::error_spec(const Options& o) const {
     if (o.has("usage_limit")) {
         e.status = 429;
         e.kind = "rate_limit";
-        e.text = "You've hit your session limit \xC2\xB7 resets 4pm (UTC)";
+        const std::string at = o.opts.at("usage_limit");
+        e.text =
+            "You've hit your session limit \xC2\xB7 resets " + (at.empty() ? "4pm" : at) + " (UTC)";
         return e;
     }
     if (o.has("usage_limit_noreset")) {

@@ -24,6 +24,9 @@ void Fake::run_turn(const ojson& msg) {
                               : ojson("");
 
     Options o;
+    // Markers from the environment first (a provider's env), then the prompt's.
+    if (const char* env = std::getenv("FAKE_CLAUDE_MARKERS"))
+        parse_markers("FAKE[" + std::string(env) + "]", o);
     if (content.is_string()) {
         parse_markers(content.get<std::string>(), o);
     } else if (content.is_array()) {

@@ -63,7 +63,8 @@ BOOST_AUTO_TEST_CASE(status_summarises_a_ready_daemon) {
     BOOST_TEST(contains(r.out, "Jobs: 0 running, 0 queued"));
     BOOST_TEST(contains(r.out, "Requests: 1, 0 failed"));
     BOOST_TEST(contains(r.out, "Last error: none"));
-    BOOST_TEST(contains(r.out, "  default: ready\n    user root, claude 2.1.197"), r.out);
+    BOOST_TEST(contains(r.out, "  default: ready, 0 running\n    user root, claude 2.1.197"),
+               r.out);
     BOOST_TEST(contains(r.out, "login api_key"));
     BOOST_TEST(contains(r.out, "claude-sonnet (sonnet) -> default, CLI model sonnet"));
     BOOST_TEST(contains(r.out, "claude-sonnet via default: 1 requests (0 failed)"), r.out);
@@ -85,7 +86,7 @@ BOOST_AUTO_TEST_CASE(status_exits_4_when_not_ready_and_3_when_not_running) {
         const auto r = ctl(d.bus, {"status"});
         BOOST_TEST(r.exit_code() == 4);
         BOOST_TEST(contains(r.out, ": NOT READY: no provider can run jobs"), r.out);
-        BOOST_TEST(contains(r.out, "  default: NOT READY\n"), r.out);
+        BOOST_TEST(contains(r.out, "  default: NOT READY, 0 running\n"), r.out);
         BOOST_TEST(contains(r.out, "why: the Claude CLI '/nonexistent/claude' was not found"),
                    r.out);
     }

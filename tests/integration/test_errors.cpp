@@ -180,7 +180,16 @@ BOOST_AUTO_TEST_CASE(usage_limit_429) {
     BOOST_TEST(seconds > 0);
     BOOST_TEST(seconds <= 86400);
 
-    auto noreset = post_chat(d.port(), chat_body("FAKE[usage_limit_noreset]"));
+    // The provider cools down until the reset: the next request is refused without a CLI.
+    const auto ran = d.recorded_pids().size();
+    auto cooling = post_chat(d.port(), chat_body("hello"));
+    check_error(cooling, 429, "usage_limit", "usage limit; the earliest resets in");
+    const long again = std::atol(cooling->get_header_value("Retry-After").c_str());
+    BOOST_TEST((again > 0 && again <= seconds), again);
+    BOOST_TEST(d.recorded_pids().size() == ran, "a cooling provider ran a CLI");
+
+    Daemon fresh({.limits = {"usage_limit_retry_after = \"2h\""}});
+    auto noreset = post_chat(fresh.port(), chat_body("FAKE[usage_limit_noreset]"));
     check_error(noreset, 429, "usage_limit", "weekly limit");
     BOOST_TEST(noreset->get_header_value("Retry-After") == "7200");
 }

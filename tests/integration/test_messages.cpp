@@ -172,14 +172,14 @@ BOOST_AUTO_TEST_CASE(failure_after_the_stream_began_is_an_error_event) {
 
 BOOST_AUTO_TEST_CASE(errors_before_the_stream_began_keep_their_status) {
     Daemon d;
+    check_anthropic_error(post_messages(d.port(), messages_body("FAKE[error=500]")), 502,
+                          "api_error");
     auto limited = post_messages(d.port(), messages_body("FAKE[usage_limit]", true));
     BOOST_TEST(check_anthropic_error(limited, 429, "rate_limit_error").find("session limit") !=
                std::string::npos);
     BOOST_TEST(!limited->get_header_value("Retry-After").empty());
-    check_anthropic_error(post_messages(d.port(), messages_body("FAKE[usage_limit]")), 429,
-                          "rate_limit_error");
-    check_anthropic_error(post_messages(d.port(), messages_body("FAKE[error=500]")), 502,
-                          "api_error");
+    // The provider now cools down: refused at once, in the same shape.
+    check_anthropic_error(post_messages(d.port(), messages_body("hi")), 429, "rate_limit_error");
 }
 
 BOOST_AUTO_TEST_CASE(bad_requests_and_unknown_model) {

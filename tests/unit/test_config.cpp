@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(shipped_config_loads_with_the_defaults) {
         BOOST_TEST(c.models[i].id == expected[i][0]);
         BOOST_TEST(c.models[i].aliases == Errors{expected[i][1]}, boost::test_tools::per_element());
         BOOST_TEST(c.models[i].cli_model == expected[i][2]);
-        BOOST_TEST(c.models[i].provider == "default");
+        BOOST_TEST(c.models[i].providers == Errors{"default"}, boost::test_tools::per_element());
         BOOST_TEST(!c.models[i].has_system_prompt);
     }
 }
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(minimal_file_gets_defaults_and_the_default_provider) {
     BOOST_TEST(load.config.providers[0].user == "");
     BOOST_TEST(load.config.providers[0].claude == "claude");
     BOOST_TEST_REQUIRE(load.config.models.size() == 1u);
-    BOOST_TEST(load.config.models[0].provider == "default");
+    BOOST_TEST(load.config.models[0].providers == Errors{"default"}, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(every_key_set_to_something_else) {
@@ -219,11 +219,11 @@ system_prompt = ""
 
     BOOST_TEST_REQUIRE(c.models.size() == 2u);
     BOOST_TEST(c.models[0].aliases == (Errors{"s", "sa"}), boost::test_tools::per_element());
-    BOOST_TEST(c.models[0].provider == "alice");
+    BOOST_TEST(c.models[0].providers == Errors{"alice"}, boost::test_tools::per_element());
     BOOST_TEST(c.models[0].has_system_prompt);
     BOOST_TEST(c.models[0].system_prompt == "Be brief.");
     BOOST_TEST(c.models[1].cli_model == "claude-opus-4-1");
-    BOOST_TEST(c.models[1].provider == "bob.work-2");
+    BOOST_TEST(c.models[1].providers == Errors{"bob.work-2"}, boost::test_tools::per_element());
     BOOST_TEST(c.models[1].has_system_prompt);  // "" on purpose: no system prompt at all
     BOOST_TEST(c.models[1].system_prompt == "");
 

@@ -206,7 +206,7 @@ BOOST_AUTO_TEST_CASE(models_and_providers) {
                                       "(it may be left out only when there is one provider)"}),
                boost::test_tools::per_element());
     BOOST_TEST_REQUIRE(load.config.models.size() == 3u);
-    BOOST_TEST(load.config.models[2].provider == "q");
+    BOOST_TEST(load.config.models[2].providers == Errors{"q"}, boost::test_tools::per_element());
     // The default provider exists only when the file has no [[providers]].
     BOOST_TEST(errors_of("[[providers]]\nname = \"p\"\n"
                          "[[models]]\nid = \"m\"\ncli_model = \"c\"\nprovider = \"default\"\n") ==

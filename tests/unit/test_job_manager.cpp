@@ -100,7 +100,7 @@ class Manager {
             {"user", {ch::ContentPart{ch::ContentPart::Kind::Text, text, "", ""}}}};
         spec.model.id = "claude-sonnet";
         spec.model.cli_model = "sonnet";
-        spec.model.provider = "default";
+        spec.model.providers = {"default"};
         ch::ProviderConfig provider;
         provider.name = "default";
         provider.claude = fake_claude();
