@@ -186,19 +186,41 @@ Daemon::Daemon(DaemonOptions options) {
         c += line + "\n";
     c += "\n[[providers]]\nname = \"default\"\nclaude = " + toml_string(claude) + "\n";
     if (!options.provider_user.empty()) c += "user = " + toml_string(options.provider_user) + "\n";
-    auto env = options.env;
-    env.emplace("ANTHROPIC_API_KEY", "sk-test-dummy");
-    env["FAKE_CLAUDE_PID_DIR"] = pid_dir();
-    c += "env = {";
-    bool first = true;
-    for (const auto& [k, v] : env) {
-        c += (first ? " " : ", ") + k + " = " + toml_string(v);
-        first = false;
+    const auto env_table = [&](std::map<std::string, std::string> env) {
+        // An empty ANTHROPIC_API_KEY means none: the provider logs in some other way.
+        if (const auto key = env.find("ANTHROPIC_API_KEY"); key != env.end() && key->second.empty())
+            env.erase(key);
+        else
+            env.emplace("ANTHROPIC_API_KEY", "sk-test-dummy");
+        env["FAKE_CLAUDE_PID_DIR"] = pid_dir();
+        std::string t = "env = {";
+        bool first = true;
+        for (const auto& [k, v] : env) {
+            t += (first ? " " : ", ") + k + " = " + toml_string(v);
+            first = false;
+        }
+        return t + " }\n";
+    };
+    c += env_table(options.env);
+    for (const auto& p : options.providers) {
+        c += "\n[[providers]]\nname = " + toml_string(p.name) +
+             "\nclaude = " + toml_string(claude) + "\n" + env_table(p.env);
+        for (const auto& line : p.lines)
+            c += line + "\n";
     }
-    c += " }\n\n[[models]]\nid = \"claude-sonnet\"\naliases = [\"sonnet\"]\n";
-    c += "cli_model = \"sonnet\"\nprovider = \"default\"\n";
+    c += "\n[[models]]\nid = \"claude-sonnet\"\naliases = [\"sonnet\"]\n";
+    c += "cli_model = \"sonnet\"\n";
+    if (options.model_providers.empty()) {
+        c += "provider = \"default\"\n";
+    } else {
+        c += "providers = [";
+        for (std::size_t i = 0; i < options.model_providers.size(); ++i)
+            c += (i ? ", " : "") + toml_string(options.model_providers[i]);
+        c += "]\n";
+    }
     for (const auto& line : options.model)
         c += line + "\n";
+    c += options.extra_toml;
     config_ = c;
     write_file(d + "/config.toml", config_);
 

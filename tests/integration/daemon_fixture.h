@@ -59,18 +59,28 @@ class TempDir {
     std::string path_;
 };
 
+// One more [[providers]] entry running the same fake CLI with the same pid directory.
+struct ExtraProvider {
+    std::string name;
+    std::map<std::string, std::string> env{};  // besides ANTHROPIC_API_KEY and the pid dir
+    std::vector<std::string> lines{};          // further "key = value" lines
+};
+
 struct DaemonOptions {
     std::string listen = "127.0.0.1:0";
     std::string claude{};         // default: CH_FAKE_CLAUDE
     bool copy_fake = false;       // run a 0755 copy in the 0755 temp dir (run-as tests)
     std::string provider_user{};  // [[providers]] user
-    std::map<std::string, std::string> env{};  // extra provider env
-    std::vector<std::string> server{};         // extra "key = value" lines of [server]
-    std::vector<std::string> limits{};         // "key = value" lines of [limits]
-    std::vector<std::string> model{};          // extra lines of the [[models]] table
-    std::vector<std::string> api_keys{};       // non-empty: api_keys_file with these keys
-    std::vector<std::string> daemon_env{};     // extra "NAME=value" for the daemon process
-    std::string bus = "none";                  // --bus: tests of the bus use a private one
+    std::map<std::string, std::string> env{};    // extra provider env; ANTHROPIC_API_KEY "" = none
+    std::vector<std::string> server{};           // extra "key = value" lines of [server]
+    std::vector<std::string> limits{};           // "key = value" lines of [limits]
+    std::vector<std::string> model{};            // extra lines of the [[models]] table
+    std::vector<std::string> api_keys{};         // non-empty: api_keys_file with these keys
+    std::vector<std::string> daemon_env{};       // extra "NAME=value" for the daemon process
+    std::string bus = "none";                    // --bus: tests of the bus use a private one
+    std::vector<ExtraProvider> providers{};      // more providers after "default"
+    std::vector<std::string> model_providers{};  // the model's `providers` (default: "default")
+    std::string extra_toml{};                    // appended as is, e.g. [clients."key@2"]
 };
 
 class Daemon {

@@ -55,8 +55,8 @@ keys=$(awk '
         list = substr(list, RSTART + RLENGTH)
       }
     }
-  }' "$src/common/config_validate.cpp")
-[[ $(wc -l <<<"$keys") -ge 20 ]] || missing "found only these keys in config_validate.cpp: $keys"
+  }' "$src"/common/config_validate*.cpp)
+[[ $(wc -l <<<"$keys") -ge 20 ]] || missing "found only these keys in config_validate*.cpp: $keys"
 while read -r fn key; do
   case $fn in
     read_config) # the top-level keys are the tables; each has its own section
@@ -67,6 +67,7 @@ while read -r fn key; do
     read_limits) section="[limits] SECTION" ;;
     read_providers) section="[[providers]] SECTIONS" ;;
     read_model) section="[[models]] SECTIONS" ;;
+    read_clients) section="[clients] SECTIONS" ;;
     *) missing "no section of claude-harness.toml.5 is known for the keys checked in $fn()"
       continue ;;
   esac

@@ -293,4 +293,58 @@ BOOST_AUTO_TEST_CASE(never_throws) {
     BOOST_TEST(!ch::load_config_string("models = [[[]]]\n", "t.toml").ok());
 }
 
+BOOST_AUTO_TEST_CASE(provider_pool_keys) {
+    const std::string providers =
+        "[[providers]]\nname = \"a\"\nmax_concurrent = 2\n"
+        "[[providers]]\nname = \"b\"\ntoken_file = \"b.token\"\n";
+    const auto load = ch::load_config_string(
+        providers +
+            "[[models]]\nid = \"m\"\ncli_model = \"x\"\nproviders = [\"b\", \"a\"]\n"
+            "strategy = \"least-loaded\"\nrequests_per_minute = 5\ntokens_per_minute = 900\n"
+            "[limits]\nmax_queued_per_client = 3\nclient_requests_per_minute = 7\n"
+            "auth_failure_limit = 2\n[clients.\"key@2\"]\ntokens_per_minute = 1000\n"
+            "[server]\nlogin_warning_days = 14\n",
+        "t.toml");
+    BOOST_TEST_REQUIRE(load.ok(), load.errors.front());
+    const auto& c = load.config;
+    BOOST_TEST(c.providers[0].max_concurrent == 2);
+    BOOST_TEST(c.providers[1].token_file == "b.token");
+    BOOST_TEST(c.models[0].providers == (Errors{"b", "a"}), boost::test_tools::per_element());
+    BOOST_TEST(c.models[0].strategy == "least-loaded");
+    BOOST_TEST(c.models[0].requests_per_minute == 5);
+    BOOST_TEST(c.models[0].tokens_per_minute == 900);
+    BOOST_TEST(c.limits.auth_failure_limit == 2);
+    BOOST_TEST(c.server.login_warning_days == 14);
+    // A client's own table starts from the [limits] defaults.
+    const auto& own = c.limits.for_client("key@2");
+    BOOST_TEST(own.max_queued == 3);
+    BOOST_TEST(own.requests_per_minute == 7);
+    BOOST_TEST(own.tokens_per_minute == 1000);
+    BOOST_TEST(c.limits.for_client("key@9").tokens_per_minute == 0);
+
+    const std::string model = "[[models]]\nid = \"m\"\ncli_model = \"x\"\n";
+    BOOST_TEST(errors_of(providers + model + "provider = \"a\"\nproviders = [\"a\"]\n") ==
+                   (Errors{"t.toml:11:13: 'providers' in [[models]] and 'provider' both name "
+                           "providers: keep one"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(errors_of(providers + model + "providers = [\"a\", \"c\", \"a\"]\n") ==
+                   (Errors{"t.toml:10:19: unknown provider 'c' in [[models]]",
+                           "t.toml:10:24: provider 'a' is named twice in [[models]]"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(errors_of(providers + model + "providers = []\n") ==
+                   (Errors{"t.toml:10:13: 'providers' in [[models]] must not be empty"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(errors_of(providers + model + "provider = \"a\"\nstrategy = \"random\"\n") ==
+                   (Errors{"t.toml:11:12: 'strategy' in [[models]] must be \"priority\", "
+                           "\"round-robin\" or \"least-loaded\", not \"random\""}),
+               boost::test_tools::per_element());
+    BOOST_TEST(errors_of(model + "[clients.x]\nmax_queue = 1\n[clients]\ny = 3\n").size() == 2u);
+    BOOST_TEST(
+        errors_of("[[providers]]\nname = \"a\"\ntoken_file = \"t\"\n"
+                  "env = { CLAUDE_CODE_OAUTH_TOKEN = \"x\" }\n" +
+                  model) == (Errors{"t.toml:3:14: 'token_file' in [[providers]] and "
+                                    "env.CLAUDE_CODE_OAUTH_TOKEN both give the token: keep one"}),
+        boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
