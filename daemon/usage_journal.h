@@ -6,8 +6,8 @@
 // since the outcome is published only after that, every request whose answer a client received
 // has its line, after kill -9 or a power loss alike. A crash during the write can leave at
 // most the last line incomplete; the next start cuts such a torn tail off (with a warning), so
-// the file only ever holds complete lines. A request that crashed with the daemon before its
-// line was written has no line and its client no answer.
+// the file only ever holds complete lines. The converse does not hold: a request in flight
+// at a crash may have its line although its client got no complete response.
 //
 // The file grows without bound. It may be rotated by moving it away: before each line the
 // daemon checks that the path still names the file it has open and otherwise opens a new one.
