@@ -57,6 +57,7 @@ Daemon::Daemon(const std::string& binary, const std::string& fake, const std::st
     cfg << "[server]\nlisten = [\"127.0.0.1:0\"]\nstate_dir = " << toml_string(dir + "/state")
         << "\n\n[limits]\nmax_concurrent_jobs = " << max_jobs
         << "\nmax_queued_jobs = " << max_queued
+        << "\nmax_queued_per_client = 0"  // the benchmark is one client on purpose
         << "\n\n[[providers]]\nname = \"default\"\nclaude = " << toml_string(fake)
         << "\nenv = { ANTHROPIC_API_KEY = \"dummy\" }\n\n[[models]]\nid = \"claude-sonnet\"\n"
            "aliases = [\"sonnet\"]\ncli_model = \"sonnet\"\nprovider = \"default\"\n";

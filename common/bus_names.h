@@ -38,6 +38,10 @@ inline constexpr const char* kJobSignature = CH_BUS_JOB_SIG;
 // tokens, cache creation tokens.
 #define CH_BUS_USAGE_SIG "(sstttttt)"
 inline constexpr const char* kUsageSignature = CH_BUS_USAGE_SIG;
+// GetUsageReport: group (model, provider, client or UTC day "YYYY-MM-DD"), requests, failed,
+// input tokens, output tokens, cache read tokens, cache creation tokens, cost in USD.
+#define CH_BUS_USAGE_REPORT_SIG "(sttttttd)"
+inline constexpr const char* kUsageReportSignature = CH_BUS_USAGE_REPORT_SIG;
 // LastError property: when (µs since epoch, 0 = never), job id, "code: message".
 #define CH_BUS_LAST_ERROR_SIG "(tss)"
 inline constexpr const char* kLastErrorSignature = CH_BUS_LAST_ERROR_SIG;

@@ -107,6 +107,7 @@ std::vector<ReplyDelta> ReplyAssembler::on_event(const CliEvent& event) {
             outcome.error_kind = last_error_kind_;
             outcome.terminal_reason = event.terminal_reason;
             outcome.usage = event.usage;
+            outcome.cost_usd = event.total_cost_usd;
             // A successful answer the stream has not fully shown (no text events seen) still
             // reaches the client; an error text never becomes answer text.
             if (!event.is_error) {

@@ -30,6 +30,9 @@ struct ReplyOutcome {
     std::string error_kind;       // synthetic assistant `error` field, if any
     std::string terminal_reason;  // result.terminal_reason
     Usage usage;
+    // result.total_cost_usd: the CLI's running total for its process, which for our one-turn
+    // processes is this request's. None when the answer ended before the result line.
+    std::optional<double> cost_usd;
 };
 
 class ReplyAssembler {

@@ -16,6 +16,8 @@ constexpr Verb kVerbs[] = {
     {"check-config", "[PATH]", "Validate a configuration file", verb_check_config},
     {"doctor", "[--config PATH]", "Check the installation without the daemon", verb_doctor},
     {"logs", "[-f] [-n N] [--since T] [-p P]", "Show the daemon's journal entries", verb_logs},
+    {"usage", "[--since T] [--by G] [--file F]", "Show requests, tokens and cost from the ledger",
+     verb_usage},
 };
 
 }  // namespace

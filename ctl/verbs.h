@@ -17,6 +17,7 @@ int verb_reload(int argc, char** argv);
 int verb_status(int argc, char** argv);
 int verb_test(int argc, char** argv);
 int verb_uninstall(int argc, char** argv);
+int verb_usage(int argc, char** argv);
 
 struct Verb {
     const char* name;

@@ -1,11 +1,16 @@
 #include "daemon/bus_harness.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <memory>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
 
 #include "common/bus_names.h"
+#include "common/since.h"
+#include "common/usage_report.h"
 #include "common/version.h"
 #include "daemon/bus_access.h"
 #include "daemon/config_reloader.h"
@@ -26,6 +31,10 @@ int ok(int r) {
 
 BusSources& sources(void* userdata) {
     return *static_cast<BusSources*>(userdata);
+}
+
+std::int64_t micros_since_epoch(std::chrono::system_clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
 }
 
 std::uint64_t micros(std::chrono::system_clock::time_point t) {
@@ -200,6 +209,43 @@ int get_usage(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     });
 }
 
+// Read from the file on the bus thread: a ledger of a million lines takes about a second.
+int get_usage_report(sd_bus_message* m, void* userdata, sd_bus_error* error) {
+    return bus_guarded(error, [&] {
+        const char* since_text = nullptr;
+        const char* by_text = nullptr;
+        ok(sd_bus_message_read(m, "ss", &since_text, &by_text));
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const auto since =
+            *since_text ? parse_since(since_text, micros_since_epoch(now)) : std::int64_t{0};
+        if (!since)
+            return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "cannot read since '%s'",
+                                     since_text);
+        const auto by = parse_usage_grouping(by_text);
+        if (!by)
+            return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                     "by must be model, provider, key or day, not '%s'", by_text);
+        const std::string& path = sources(userdata).usage_ledger;
+        std::string why;
+        auto report = read_usage_file(path, *since, *by, &why);
+        struct stat st;
+        if (!report && stat(path.c_str(), &st) != 0 && errno == ENOENT)
+            report.emplace();  // no file yet: nothing recorded
+        if (!report) return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s", why.c_str());
+        sd_bus_message* raw = nullptr;
+        ok(sd_bus_message_new_method_return(m, &raw));
+        MessagePtr reply(raw, sd_bus_message_unref);
+        ok(sd_bus_message_open_container(reply.get(), 'a', CH_BUS_USAGE_REPORT_SIG));
+        for (const auto& g : report->groups)
+            ok(sd_bus_message_append(reply.get(), CH_BUS_USAGE_REPORT_SIG, g.group.c_str(),
+                                     g.requests, g.failed, g.input_tokens, g.output_tokens,
+                                     g.cache_read_tokens, g.cache_creation_tokens, g.cost_usd));
+        ok(sd_bus_message_close_container(reply.get()));
+        ok(sd_bus_message_append(reply.get(), "t", report->skipped_lines));
+        return sd_bus_send(nullptr, reply.get(), nullptr);
+    });
+}
+
 int cancel_job(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     return bus_guarded(error, [&] {
         const BusSources& src = sources(userdata);
@@ -262,6 +308,9 @@ const sd_bus_vtable kHarnessVtable[] = {
     SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, reload, kOpen),
     SD_BUS_METHOD_WITH_ARGS("GetUsage", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" CH_BUS_USAGE_SIG, usage),
                             get_usage, kOpen),
+    SD_BUS_METHOD_WITH_ARGS("GetUsageReport", SD_BUS_ARGS("s", since, "s", by),
+                            SD_BUS_RESULT("a" CH_BUS_USAGE_REPORT_SIG, groups, "t", skipped_lines),
+                            get_usage_report, kOpen),
     SD_BUS_SIGNAL_WITH_ARGS("JobStarted",
                             SD_BUS_ARGS("s", id, "s", model, "s", provider, "s", client), 0),
     SD_BUS_SIGNAL_WITH_ARGS(

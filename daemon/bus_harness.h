@@ -26,6 +26,7 @@ struct BusSources {
     std::vector<std::string> listen;  // as bound
     std::string config_path;
     std::uint64_t started_us = 0;  // µs since the epoch
+    std::string usage_ledger;      // the usage ledger's path, for GetUsageReport()
 };
 
 // Both take a BusSources* as userdata.

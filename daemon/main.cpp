@@ -27,6 +27,7 @@
 #include "daemon/provider_pool.h"
 #include "daemon/service_notifier.h"
 #include "daemon/settings.h"
+#include "daemon/usage_journal.h"
 #include "daemon/usage_ledger.h"
 
 namespace {
@@ -175,12 +176,15 @@ int main(int argc, char** argv) {
     const auto jobs_dir = prepare_state(config.server.state_dir);
     if (!jobs_dir) return 1;
 
+    // Declared before the job manager: it records the jobs the manager ends while stopping.
+    ch::UsageJournal journal(config.server.state_dir + "/usage.jsonl");
     ch::ChildReaper reaper;
     ch::ProviderHealth health(config.providers, reaper);
     health.set_warning_days(config.server.login_warning_days);
     ch::ProviderPool pool(&health);
     ch::JobManager jobs(config.limits, *jobs_dir, reaper, &pool);
     ch::UsageLedger usage;
+    jobs.add_watcher(journal);
     jobs.add_watcher(usage);
     ch::HttpContext ctx;
     ctx.set_settings(load.settings);
@@ -206,7 +210,8 @@ int main(int argc, char** argv) {
                            http.bound(),
                            config.path,
                            static_cast<std::uint64_t>(
-                               std::chrono::duration_cast<std::chrono::microseconds>(now).count())};
+                               std::chrono::duration_cast<std::chrono::microseconds>(now).count()),
+                           journal.path()};
     ch::BusService bus(options.bus, sources);
     jobs.add_watcher(bus);
     http.start();

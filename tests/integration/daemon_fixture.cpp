@@ -158,7 +158,8 @@ TempDir::~TempDir() {
 
 Daemon::Daemon(DaemonOptions options) {
     const std::string& d = dir_.path();
-    mkdir((d + "/state").c_str(), 0755);
+    state_dir_ = options.state_dir.empty() ? d + "/state" : options.state_dir;
+    mkdir(state_dir_.c_str(), 0755);
     mkdir(pid_dir().c_str(), 0777);
     chmod(pid_dir().c_str(), 0777);  // a run-as user records its pids too
     std::string claude = options.claude.empty() ? std::string(CH_FAKE_CLAUDE) : options.claude;
@@ -366,6 +367,18 @@ std::optional<int> Daemon::terminate(std::chrono::milliseconds timeout) {
     }
     if (reader_.joinable()) reader_.join();
     return status;
+}
+
+void Daemon::kill_hard() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    wait_child(pid_, 20s);
+    pid_ = -1;
+    {
+        std::lock_guard guard(mutex_);
+        stopped_ = true;
+    }
+    if (reader_.joinable()) reader_.join();
 }
 
 void Daemon::check_no_leaks(std::chrono::milliseconds grace) {

@@ -81,6 +81,7 @@ struct DaemonOptions {
     std::vector<ExtraProvider> providers{};      // more providers after "default"
     std::vector<std::string> model_providers{};  // the model's `providers` (default: "default")
     std::string extra_toml{};                    // appended as is, e.g. [clients."key@2"]
+    std::string state_dir{};  // default: "state" in its temporary directory; a restart reuses one
 };
 
 class Daemon {
@@ -93,7 +94,7 @@ class Daemon {
     int port() const { return port_; }
     pid_t pid() const { return pid_; }
     const std::string& dir() const { return dir_.path(); }
-    std::string state_dir() const { return dir_.path() + "/state"; }
+    const std::string& state_dir() const { return state_dir_; }
     std::string pid_dir() const { return dir_.path() + "/pids"; }
     const std::string& config_text() const { return config_; }
 
@@ -112,6 +113,8 @@ class Daemon {
 
     // SIGTERM and wait for the exit; the wait status (or nullopt on timeout, after SIGKILL).
     std::optional<int> terminate(std::chrono::milliseconds timeout = 20s);
+    // SIGKILL (a crash) and reap; the teardown then only checks for leaks.
+    void kill_hard();
     // Fails the test if a recorded pid is still alive after `grace`; kills the leftovers.
     void check_no_leaks(std::chrono::milliseconds grace = 2s);
 
@@ -119,6 +122,7 @@ class Daemon {
     void read_stderr();
 
     TempDir dir_;
+    std::string state_dir_;
     std::string config_;
     pid_t pid_ = -1;
     int port_ = 0;

@@ -2,6 +2,7 @@
 // policy is the repository's: introspection matches the XML contract, properties, methods,
 // signals, named errors, permission refusal and org.freedesktop.LogControl1.
 #include <future>
+#include <tuple>
 
 #include <boost/test/unit_test.hpp>
 
@@ -105,6 +106,39 @@ BOOST_AUTO_TEST_CASE(list_methods_and_usage) {
             },
             5s),
         r.out);
+}
+
+BOOST_AUTO_TEST_CASE(usage_report_from_the_ledger) {
+    BusDaemon d;
+    const auto report = [&](const std::string& since, const std::string& by) {
+        return busctl(d.bus,
+                      {"call", kService, kPath, kInterface, "GetUsageReport", "ss", since, by});
+    };
+    BOOST_TEST(trimmed(report("", "model").out) == "a(sttttttd)t 0 0");  // no ledger yet
+    BOOST_TEST(completion_text(post_chat(d.daemon->port(), chat_body("hello"))) != "");
+    // The ledger has the line before the answer is out: no waiting.
+    auto r = report("", "model");
+    BOOST_TEST(r.out.starts_with(R"(a(sttttttd)t 1 "claude-sonnet" 1 0 11 5 13 17 0.)"), r.out);
+    BOOST_TEST(trimmed(r.out).ends_with(" 0"), r.out);
+    r = report("1h", "provider");
+    BOOST_TEST(r.out.starts_with(R"(a(sttttttd)t 1 "default" 1 0 11 5 13 17 )"), r.out);
+    BOOST_TEST(trimmed(report("now", "day").out) == "a(sttttttd)t 0 0");
+
+    write_file(d.daemon->state_dir() + "/usage.jsonl",
+               read_file(d.daemon->state_dir() + "/usage.jsonl") + "not a record\n");
+    BOOST_TEST(trimmed(report("", "key").out).ends_with(" 1"));
+    for (const auto& [since, by, message] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"soon", "model", "cannot read since 'soon'"},
+             {"", "week", "by must be model, provider, key or day, not 'week'"}}) {
+        r = dbus_send(d.bus, {"--dest=org.claudeharness.Harness1", kPath,
+                              "org.claudeharness.Harness1.GetUsageReport", "string:" + since,
+                              "string:" + by});
+        BOOST_TEST(r.status != 0);
+        BOOST_TEST(r.err.find("Error org.freedesktop.DBus.Error.InvalidArgs: " + message) !=
+                       std::string::npos,
+                   r.err);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(jobs_are_listed_signalled_and_cancelled) {

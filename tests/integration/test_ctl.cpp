@@ -14,8 +14,8 @@ using namespace it;
 
 namespace {
 
-const char* const kVerbs[] = {"status",  "jobs",      "cancel",       "reload", "test",
-                              "install", "uninstall", "check-config", "doctor", "logs"};
+const char* const kVerbs[] = {"status",    "jobs",         "cancel", "reload", "test", "install",
+                              "uninstall", "check-config", "doctor", "logs",   "usage"};
 // Verbs that only act print no data, so they have no --json.
 bool prints_data(const std::string& verb) {
     return verb != "cancel" && verb != "reload" && verb != "install" && verb != "uninstall";

@@ -1,4 +1,4 @@
-// What `claude-harnessctl logs` accepts for --since and --priority.
+// What `claude-harnessctl logs` and `usage` accept for --since, and `logs` for --priority.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
@@ -71,6 +71,31 @@ BOOST_AUTO_TEST_CASE(relative_times_count_back_from_now) {
     BOOST_TEST(since("2 hours ago") == kNow - 7200 * kSecond);
     BOOST_TEST(since("1d ago") == kNow - 86400 * kSecond);
     BOOST_TEST(since("-1w") == kNow - 7 * 86400 * kSecond);
+    BOOST_TEST(since("5m") == kNow - 300 * kSecond);
+    BOOST_TEST(since("24h") == kNow - 86400 * kSecond);
+    BOOST_TEST(since("7d") == kNow - 7 * 86400 * kSecond);
+}
+
+BOOST_AUTO_TEST_CASE(rfc3339_times_carry_their_zone) {
+    InZone west("ABC+11");  // the local zone plays no part
+    BOOST_TEST(since("2026-11-21T10:00:07Z") == 1795255207LL * kSecond);
+    BOOST_TEST(since("2026-11-21t10:00:07z") == 1795255207LL * kSecond);
+    BOOST_TEST(since("2026-11-21T12:00:07+02:00") == 1795255207LL * kSecond);
+    BOOST_TEST(since("2026-11-21T08:30:07-01:30") == 1795255207LL * kSecond);
+    BOOST_TEST(since("2026-11-21T10:00:07.25Z") == 1795255207LL * kSecond + 250000);
+    BOOST_TEST(ch::parse_rfc3339("2026-11-21T10:00:07.123456Z").value_or(-1) ==
+               1795255207LL * kSecond + 123456);
+    for (const char* text : {"2026-11-21", "2026-11-21T10:00:07", "2026-11-21 10:00:07Z",
+                             "2026-11-21T10:00:07.Z", "2026-11-21T10:00:07+2", "7d"})
+        BOOST_TEST(!ch::parse_rfc3339(text).has_value(), "accepted \"" << text << "\"");
+}
+
+BOOST_AUTO_TEST_CASE(rfc3339_output_is_utc_with_milliseconds) {
+    BOOST_TEST(ch::format_rfc3339_ms(1795255207LL * kSecond + 123999) ==
+               "2026-11-21T10:00:07.123Z");
+    BOOST_TEST(ch::format_rfc3339_ms(0) == "1970-01-01T00:00:00.000Z");
+    const std::int64_t t = 1795255207LL * kSecond + 5000;
+    BOOST_TEST(ch::parse_rfc3339(ch::format_rfc3339_ms(t)).value_or(-1) == t);
 }
 
 BOOST_AUTO_TEST_CASE(rejects_what_it_cannot_read) {
@@ -84,8 +109,8 @@ BOOST_AUTO_TEST_CASE(rejects_what_it_cannot_read) {
                              "2026-11-21 10",
                              "2026-1-5",
                              "2026-11-21 10:00:00 UTC",
+                             "2026-11-21T10:00:00+25:00",
                              "21.11.2026",
-                             "5m",
                              "-5",
                              "-m",
                              "5 ago",

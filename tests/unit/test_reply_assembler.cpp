@@ -131,6 +131,7 @@ BOOST_AUTO_TEST_CASE(partial_deltas_are_forwarded_as_they_come) {
     BOOST_TEST(run.text_deltas == (std::vector<std::string>{"Hello ", "from ", "the ", "mock."}));
     BOOST_TEST(run.outcome.usage.input_tokens == 7);
     BOOST_TEST(run.outcome.usage.output_tokens == 4);
+    BOOST_TEST(run.outcome.cost_usd.value_or(0) == 0.000135, boost::test_tools::tolerance(1e-12));
     // message_start's usage is passed on before the text, for dialects that report it early.
     BOOST_REQUIRE(run.starts.size() == 1u);
     BOOST_TEST(run.starts[0].input_tokens == 7);
@@ -272,6 +273,7 @@ BOOST_AUTO_TEST_CASE(max_tokens_stop_ends_the_answer_with_that_message) {
     BOOST_TEST(outcome.usage.input_tokens == 7);
     BOOST_TEST(outcome.usage.cache_read_input_tokens == 3);
     BOOST_TEST(outcome.usage.output_tokens == 10);
+    BOOST_TEST(!outcome.cost_usd.has_value());  // the result line with the cost never comes
     // The continuation that follows changes nothing.
     BOOST_TEST(feed(assembler, {start("B"), delta("ld")}) == "");
 }
