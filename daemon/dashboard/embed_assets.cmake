@@ -1,6 +1,6 @@
-# Writes OUTPUT, a C++ source defining find_dashboard_asset() over the .html, .js and .css
+# Writes OUTPUT, a C++ source defining find_dashboard_asset() over the .html, .js, .css and .svg
 # files in INPUT_DIR, each kept as bytes so nothing in them needs escaping.
-file(GLOB INPUTS ${INPUT_DIR}/*.html ${INPUT_DIR}/*.js ${INPUT_DIR}/*.css)
+file(GLOB INPUTS ${INPUT_DIR}/*.html ${INPUT_DIR}/*.js ${INPUT_DIR}/*.css ${INPUT_DIR}/*.svg)
 list(SORT INPUTS)
 set(entries "")
 set(arrays "")
