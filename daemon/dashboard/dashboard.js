@@ -105,11 +105,8 @@ function forgetKey() {
 // ---- charts ---------------------------------------------------------------------------------
 
 function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
-function colorFor(name, index) {
-  let h = 0;
-  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return PALETTE[(h + index * 0) % PALETTE.length];
-}
+// By position: the daemon sends names sorted, so a series keeps its colour between updates.
+function colorFor(index) { return PALETTE[index % PALETTE.length]; }
 function makeChart(id, yUnit) {
   const text = cssVar('--muted');
   const grid = cssVar('--grid');
@@ -139,13 +136,15 @@ function makeChart(id, yUnit) {
 function setSeries(chart, minutes, named, field) {
   const old = new Map(chart.data.datasets.map((d) => [d.label, d]));
   chart.data.datasets = Object.keys(named).map((name, i) => {
-    const d = old.get(name) || { label: name, borderColor: colorFor(name, i), backgroundColor: colorFor(name, i), fill: false };
+    const d = old.get(name) || { label: name, fill: false };
+    d.borderColor = d.backgroundColor = colorFor(i);
     d.data = minutes.map((x, j) => ({ x, y: named[name][field][j] }));
     return d;
   });
   chart.update('none');
 }
 function renderCharts(h) {
+  $('charts-missing').hidden = typeof Chart !== 'undefined';
   if (typeof Chart === 'undefined') return;
   const c = state.charts;
   if (!c.reqModel) {
