@@ -17,6 +17,7 @@
 
 namespace ch {
 
+struct DashboardSources;
 class JobManager;
 class JobStore;
 class ProviderHealth;
@@ -39,7 +40,8 @@ struct HttpContext {
     ProviderHealth* health = nullptr;
     ProviderPool* pool = nullptr;  // health plus scheduling state; null in some tests
     UsageLedger* usage = nullptr;
-    std::shared_ptr<JobStore> job_store;  // the background jobs of /v1/jobs
+    DashboardSources* dashboard = nullptr;  // null: no dashboard routes
+    std::shared_ptr<JobStore> job_store;    // the background jobs of /v1/jobs
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::int64_t started_epoch = 0;
 

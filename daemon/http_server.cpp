@@ -10,15 +10,18 @@
 
 #include "common/anthropic.h"
 #include "common/openai.h"
+#include "daemon/dashboard.h"
 #include "daemon/job_manager.h"
 #include "daemon/metrics_routes.h"
 
 namespace ch {
 namespace {
 
-// The load-balancer probes reveal nothing and stay open when keys are configured.
+// The load-balancer probes and the dashboard's page (not its data) reveal nothing and stay
+// open when keys are configured.
 bool is_public(const httplib::Request& req) {
     if (req.method == "HEAD" && req.path == "/") return true;
+    if (dashboard_public(req)) return true;
     return req.method == "GET" && (req.path == "/health" || req.path == "/ready");
 }
 
@@ -136,6 +139,7 @@ void HttpServer::setup(httplib::Server& server) {
     register_messages_routes(server, ctx_);
     register_metrics_routes(server, ctx_);
     register_jobs_routes(server, ctx_);
+    register_dashboard_routes(server, ctx_);
 }
 
 bool HttpServer::bind(std::string* error) {

@@ -17,11 +17,16 @@
 
 #include "common/config.h"
 #include "common/version.h"
+#include "daemon/activity_recorder.h"
 #include "daemon/bus_service.h"
 #include "daemon/child_reaper.h"
 #include "daemon/config_reloader.h"
+#include "daemon/dashboard.h"
+#include "daemon/dashboard_ticker.h"
+#include "daemon/event_feed.h"
 #include "daemon/http_server.h"
 #include "daemon/job_manager.h"
+#include "daemon/ledger_history.h"
 #include "daemon/logging.h"
 #include "daemon/provider_health.h"
 #include "daemon/provider_pool.h"
@@ -186,12 +191,22 @@ int main(int argc, char** argv) {
     ch::UsageLedger usage;
     jobs.add_watcher(journal);
     jobs.add_watcher(usage);
+    ch::EventFeed feed;
+    ch::ActivityRecorder activity(&feed);
+    jobs.add_watcher(activity);
+    ch::DashboardSources dashboard;
+    dashboard.activity = &activity;
+    dashboard.feed = &feed;
+    ch::LedgerHistory ledger_history(journal.path());
+    dashboard.history = &ledger_history;
+    dashboard.chart_js = CH_CHART_JS_PATH;
     ch::HttpContext ctx;
     ctx.set_settings(load.settings);
     ctx.jobs = &jobs;
     ctx.health = &health;
     ctx.pool = &pool;
     ctx.usage = &usage;
+    ctx.dashboard = &dashboard;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(now).count();
     ch::ConfigReloader reloader(options.config, ctx, jobs, health, pool);
@@ -214,8 +229,10 @@ int main(int argc, char** argv) {
                            journal.path()};
     ch::BusService bus(options.bus, sources);
     jobs.add_watcher(bus);
+    ch::DashboardTicker ticker(ctx);
     http.start();
     bus.start();
+    ticker.start();
     ch::ServiceNotifier notifier;
     notifier.ready(ch::service_status(0, 0, 0));
 
@@ -224,6 +241,7 @@ int main(int argc, char** argv) {
     notifier.stopping();
     ctx.shutting_down = true;
     jobs.shutdown(ctx.settings()->config.limits.shutdown_grace);
+    ticker.stop();  // ends the dashboards' event streams
     // Let handlers write the last events of cancelled streams before the sockets close.
     {
         std::unique_lock lock(ctx.in_flight_mutex);

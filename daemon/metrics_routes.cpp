@@ -9,6 +9,7 @@
 #include "daemon/job_manager.h"
 #include "daemon/provider_health.h"
 #include "daemon/provider_pool.h"
+#include "daemon/readiness.h"
 #include "daemon/usage_ledger.h"
 
 namespace ch {
@@ -70,7 +71,7 @@ void add_scrape_time(MetricsRegistry& m, HttpContext& ctx) {
         m.gauge("claude_harness_provider_running_jobs", "Jobs running on the provider.");
         m.gauge("claude_harness_provider_login_expiry_timestamp_seconds",
                 "When the provider's login (or access token) expires; 0 when unknown.");
-        const auto statuses = ctx.pool ? ctx.pool->statuses() : ctx.health->current();
+        const auto statuses = provider_statuses(ctx);
         for (const auto& status : statuses) {
             const std::string& name = status.name;
             m.set("claude_harness_provider_ready", {{"provider", name}},

@@ -5,9 +5,13 @@
 
 namespace ch {
 
+std::vector<ProviderStatus> provider_statuses(HttpContext& ctx) {
+    return ctx.pool ? ctx.pool->statuses() : ctx.health->current();
+}
+
 Readiness readiness(HttpContext& ctx) {
     Readiness out;
-    out.providers = ctx.pool ? ctx.pool->statuses() : ctx.health->current();
+    out.providers = provider_statuses(ctx);
     std::string reasons;
     for (const auto& s : out.providers) {
         // A provider cooling down after a usage limit still counts: clients get 429 with the

@@ -19,4 +19,7 @@ struct Readiness {
 
 Readiness readiness(HttpContext& ctx);
 
+// Each provider's health with the pool's scheduling state (state, running, cool-down).
+std::vector<ProviderStatus> provider_statuses(HttpContext& ctx);
+
 }  // namespace ch

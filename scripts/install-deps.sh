@@ -11,6 +11,8 @@ packages=(
   build-essential debhelper dpkg-dev fakeroot lintian rpm rpmlint
   # tests
   clang-format curl dbus mandoc nodejs npm procps systemd systemd-journal-remote util-linux
+  # the dashboard's charts (served from the package's files) and its browser tests
+  libjs-chart.js chromium
   # promtool checks GET /metrics (tests/integration/test_metrics.cpp)
   prometheus
   # the system test (tests/system): boots this machine's root with systemd-nspawn
