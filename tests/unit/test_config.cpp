@@ -132,7 +132,8 @@ BOOST_AUTO_TEST_CASE(minimal_file_gets_defaults_and_the_default_provider) {
     BOOST_TEST(load.config.providers[0].user == "");
     BOOST_TEST(load.config.providers[0].claude == "claude");
     BOOST_TEST_REQUIRE(load.config.models.size() == 1u);
-    BOOST_TEST(load.config.models[0].providers == Errors{"default"}, boost::test_tools::per_element());
+    BOOST_TEST(load.config.models[0].providers == Errors{"default"},
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(every_key_set_to_something_else) {
