@@ -183,6 +183,41 @@ BOOST_AUTO_TEST_CASE(a_reload_lifts_a_suspension) {
     BOOST_TEST(d.recorded_pids().size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(one_job_at_a_time_while_an_access_token_awaits_renewal) {
+    TempDir home;
+    const auto credentials = [&](std::int64_t expires) {
+        write_file(home.path() + "/.credentials.json",
+                   R"({"claudeAiOauth":{"accessToken":"sk-ant-oat01-t","refreshToken":)"
+                   R"("sk-ant-ort01-t","expiresAt":)" +
+                       std::to_string(expires) + "}}");
+    };
+    credentials(now_ms() - 60'000);  // expired; the CLI will renew it on its next run
+    Daemon d({.env = {{"ANTHROPIC_API_KEY", ""}, {"CLAUDE_CONFIG_DIR", home.path()}},
+              .limits = {"max_concurrent_jobs = 4"}});
+    const auto queued = [&] {
+        auto res = make_client(d.port()).Get("/health");
+        return res ? json::parse(res->body)["queued_jobs"].get<int>() : -1;
+    };
+    RawConnection first(d.port());
+    first.send_chat(chat_body("FAKE[hang] one"));
+    BOOST_REQUIRE(d.wait_pids(1, 10s));
+    RawConnection second(d.port());
+    second.send_chat(chat_body("FAKE[hang] two"));
+    BOOST_REQUIRE(wait_until([&] { return queued() == 1; }, 5s));
+    BOOST_TEST(d.recorded_pids().size() == 1u, "two CLIs raced to renew one token");
+
+    // The first run renewed the token (as the CLI does, by rewriting the file) and ends.
+    credentials(now_ms() + 8 * 3600'000LL);
+    first.close();
+    BOOST_REQUIRE(d.wait_pids(2, 10s));
+    RawConnection third(d.port());
+    third.send_chat(chat_body("FAKE[hang] three"));
+    BOOST_TEST(d.wait_pids(3, 10s), "with a fresh token jobs run side by side again");
+    BOOST_TEST(queued() == 0);
+    second.close();
+    third.close();
+}
+
 BOOST_AUTO_TEST_CASE(a_login_about_to_expire_is_reported_days_ahead) {
     TempDir home;
     // An OAuth login the CLI cannot renew (no refresh token), two days from its end.
