@@ -45,11 +45,15 @@ struct LimitsConfig {
     int max_retained_jobs = 100;                       // and at most this many
 };
 
+// Each pre-started CLI holds about 110-160 MB; more than this is a configuration mistake.
+constexpr int kMaxWarmPool = 16;
+
 struct ProviderConfig {
     std::string name;
     std::string user;  // "" = the daemon's own user
     std::string claude = "claude";
     std::map<std::string, std::string> env;
+    int warm_pool = 1;  // CLI processes kept started and waiting for a request; 0 = none
 
     bool operator==(const ProviderConfig&) const = default;
 };

@@ -151,13 +151,13 @@ void read_providers(const toml::table& root, std::vector<ProviderConfig>& provid
     const toml::node* node = root.get("providers");
     if (node == nullptr) {
         // The common case, the local CLI as the daemon's own user, needs no [[providers]].
-        providers.push_back(ProviderConfig{"default", "", "claude", {}});
+        providers.push_back(ProviderConfig{"default", "", "claude", {}, 1});
         return;
     }
     std::set<std::string> names;
     for (const toml::table* table : tables_of(*node, "providers", errors)) {
         const Section s(*table, "in [[providers]]", errors);
-        s.check_keys({"name", "user", "claude", "env"});
+        s.check_keys({"name", "user", "claude", "env", "warm_pool"});
         ProviderConfig provider;
         if (const auto* name = s.string_node("name", true)) {
             provider.name = name->get();
@@ -173,6 +173,7 @@ void read_providers(const toml::table& root, std::vector<ProviderConfig>& provid
         s.read_string("user", provider.user, false, false);
         s.read_string("claude", provider.claude, false, true);
         read_env(s, provider.env);
+        s.read_int("warm_pool", 0, kMaxWarmPool, provider.warm_pool);
         providers.push_back(std::move(provider));
     }
 }

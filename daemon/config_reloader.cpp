@@ -8,6 +8,7 @@
 #include "daemon/http_context.h"
 #include "daemon/job_manager.h"
 #include "daemon/provider_health.h"
+#include "daemon/warm_pool.h"
 
 namespace ch {
 namespace {
@@ -64,6 +65,8 @@ std::vector<std::string> ConfigReloader::reload() {
     jobs_.set_limits(config.limits);
     health_.set_providers(config.providers);
     ctx_.set_settings(load.settings);
+    // Pools of changed providers are drained and rebuilt; unchanged ones keep their processes.
+    if (warm_pool_) warm_pool_->configure(config);
     spdlog::info("configuration reloaded: {} model(s), {} provider(s), {} API key(s)",
                  config.models.size(), config.providers.size(), load.settings->keys.size());
     sd_notify(0, "READY=1");

@@ -12,11 +12,13 @@ namespace ch {
 struct HttpContext;
 class JobManager;
 class ProviderHealth;
+class WarmPool;
 
 class ConfigReloader {
   public:
-    ConfigReloader(std::string path, HttpContext& ctx, JobManager& jobs, ProviderHealth& health)
-        : path_(std::move(path)), ctx_(ctx), jobs_(jobs), health_(health) {}
+    ConfigReloader(std::string path, HttpContext& ctx, JobManager& jobs, ProviderHealth& health,
+                   WarmPool* warm_pool = nullptr)
+        : path_(std::move(path)), ctx_(ctx), jobs_(jobs), health_(health), warm_pool_(warm_pool) {}
 
     // Empty when the new configuration is in force; else every problem, as
     // "file:line:column: message".
@@ -27,6 +29,7 @@ class ConfigReloader {
     HttpContext& ctx_;
     JobManager& jobs_;
     ProviderHealth& health_;
+    WarmPool* warm_pool_;
     std::mutex mutex_;  // SIGHUP and Reload() may race
 };
 

@@ -21,6 +21,7 @@ class JobManager;
 class JobStore;
 class ProviderHealth;
 class UsageLedger;
+class WarmPool;
 
 struct HttpContext {
     // The settings in force; a request takes one snapshot and keeps it to the end, so a
@@ -37,6 +38,7 @@ struct HttpContext {
     JobManager* jobs = nullptr;
     ProviderHealth* health = nullptr;
     UsageLedger* usage = nullptr;
+    WarmPool* warm_pool = nullptr;        // null: no pre-started CLI processes
     std::shared_ptr<JobStore> job_store;  // the background jobs of /v1/jobs
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::int64_t started_epoch = 0;

@@ -10,9 +10,10 @@ namespace ch {
 
 using Clock = std::chrono::steady_clock;
 
-JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper)
+JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper,
+                       WarmPool* warm_pool)
     : ctx_{std::move(jobs_dir), &reaper,
-           [this](Job& job, JobOutcome outcome) { publish(job, std::move(outcome)); }},
+           [this](Job& job, JobOutcome outcome) { publish(job, std::move(outcome)); }, warm_pool},
       limits_(limits) {
     std::lock_guard guard(mutex_);
     add_workers();

@@ -19,7 +19,9 @@ namespace ch {
 
 class JobManager {
   public:
-    JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper);
+    // `warm_pool` (may be null) must outlive the manager.
+    JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper,
+               WarmPool* warm_pool = nullptr);
     ~JobManager();  // shutdown(0) if not done yet
     JobManager(const JobManager&) = delete;
     JobManager& operator=(const JobManager&) = delete;

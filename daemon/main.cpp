@@ -27,6 +27,7 @@
 #include "daemon/service_notifier.h"
 #include "daemon/settings.h"
 #include "daemon/usage_ledger.h"
+#include "daemon/warm_pool.h"
 
 namespace {
 
@@ -176,7 +177,9 @@ int main(int argc, char** argv) {
 
     ch::ChildReaper reaper;
     ch::ProviderHealth health(config.providers, reaper);
-    ch::JobManager jobs(config.limits, *jobs_dir, reaper);
+    ch::WarmPool warm_pool(*jobs_dir, reaper);
+    warm_pool.configure(config);
+    ch::JobManager jobs(config.limits, *jobs_dir, reaper, &warm_pool);
     ch::UsageLedger usage;
     jobs.add_watcher(usage);
     ch::HttpContext ctx;
@@ -184,9 +187,10 @@ int main(int argc, char** argv) {
     ctx.jobs = &jobs;
     ctx.health = &health;
     ctx.usage = &usage;
+    ctx.warm_pool = &warm_pool;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-    ch::ConfigReloader reloader(options.config, ctx, jobs, health);
+    ch::ConfigReloader reloader(options.config, ctx, jobs, health, &warm_pool);
 
     ch::HttpServer http(ctx);
     std::string error;
@@ -214,6 +218,7 @@ int main(int argc, char** argv) {
     spdlog::info("{}: shutting down", sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal");
     notifier.stopping();
     ctx.shutting_down = true;
+    warm_pool.stop();  // no new process may start while the jobs drain
     jobs.shutdown(ctx.settings()->config.limits.shutdown_grace);
     // Let handlers write the last events of cancelled streams before the sockets close.
     {

@@ -9,6 +9,7 @@
 #include "daemon/job_manager.h"
 #include "daemon/provider_health.h"
 #include "daemon/usage_ledger.h"
+#include "daemon/warm_pool.h"
 
 namespace ch {
 namespace {
@@ -45,7 +46,10 @@ void add_scrape_time(MetricsRegistry& m, HttpContext& ctx) {
         std::size_t alive = 0;
         for (const auto& job : ctx.jobs->jobs())
             alive += job->state() == JobState::Running && job->pid() > 0 ? 1 : 0;
-        m.gauge("claude_harness_cli_processes", "CLI processes running for jobs.");
+        // Pre-started processes waiting in the warm pool are alive too (and hold memory).
+        if (ctx.warm_pool != nullptr) alive += ctx.warm_pool->idle();
+        m.gauge("claude_harness_cli_processes",
+                "CLI processes alive: running for jobs or waiting in the warm pool.");
         m.set("claude_harness_cli_processes", {}, static_cast<double>(alive));
     }
     if (ctx.usage != nullptr) {

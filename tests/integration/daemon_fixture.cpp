@@ -186,6 +186,7 @@ Daemon::Daemon(DaemonOptions options) {
         c += line + "\n";
     c += "\n[[providers]]\nname = \"default\"\nclaude = " + toml_string(claude) + "\n";
     if (!options.provider_user.empty()) c += "user = " + toml_string(options.provider_user) + "\n";
+    if (options.warm_pool >= 0) c += "warm_pool = " + std::to_string(options.warm_pool) + "\n";
     auto env = options.env;
     env.emplace("ANTHROPIC_API_KEY", "sk-test-dummy");
     env["FAKE_CLAUDE_PID_DIR"] = pid_dir();
