@@ -235,7 +235,7 @@ void WarmPool::collect_dead() {
         const std::string said = last_stderr_line(process->child);
         const auto status = process->child.reap(Clock::now() + 5s);
         const std::string what = "pre-started CLI process " + std::to_string(process->child.pid()) +
-                                 " of provider '" + provider + "' ended while idle (" +
+                                 " ended while idle (" +
                                  (status ? describe_wait_status(*status) : "not reaped") + ")" +
                                  (said.empty() ? "" : ": " + said);
         std::lock_guard guard(mutex_);
@@ -244,7 +244,7 @@ void WarmPool::collect_dead() {
         if (Clock::now() - process->started < kHealthyLife) {
             note_failure(pool->second, what);
         } else {
-            spdlog::warn("{}; starting another", what);
+            spdlog::warn("warm pool of provider '{}': {}; starting another", provider, what);
             pool->second.failures = 0;
         }
     }

@@ -39,6 +39,12 @@ std::size_t count_lines(const Daemon& d, const std::string& needle) {
     }));
 }
 
+// The value of an unlabelled sample in Prometheus text; -1 when absent.
+double gauge(const std::string& text, const std::string& name) {
+    const auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
 bool contains(const std::vector<pid_t>& pids, pid_t pid) {
     return std::find(pids.begin(), pids.end(), pid) != pids.end();
 }
@@ -174,9 +180,8 @@ BOOST_AUTO_TEST_CASE(idle_processes_count_as_cli_processes_not_jobs) {
     BOOST_REQUIRE(d.wait_pids(2, 10s));
     const auto res = make_client(d.port()).Get("/metrics");
     BOOST_REQUIRE(res);
-    BOOST_TEST(res->body.find("\nclaude_harness_cli_processes 2\n") != std::string::npos,
-               res->body);
-    BOOST_TEST(res->body.find("\nclaude_harness_running_jobs 0\n") != std::string::npos, res->body);
+    BOOST_TEST(gauge(res->body, "claude_harness_cli_processes") == 2.0, res->body);
+    BOOST_TEST(gauge(res->body, "claude_harness_running_jobs") == 0.0, res->body);
 }
 
 BOOST_AUTO_TEST_CASE(shutdown_stops_every_idle_process_and_removes_its_directory) {
