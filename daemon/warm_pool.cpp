@@ -320,6 +320,14 @@ std::unique_ptr<WarmProcess> WarmPool::start(const Pool& pool, std::string* erro
                      cli_environment(*who, provider, limits, std::nullopt), *who, dir->path()};
     try {
         ChildProcess child = ChildProcess::spawn(spec, reaper_);
+        if (child.pidfd() < 0) {
+            // It exited, and was reaped, before a pidfd could be opened: a failed start, and
+            // one the refill thread could not have watched.
+            const auto status = child.reap(Clock::now() + 1s);
+            *error = "pre-started CLI process " + std::to_string(child.pid()) + " ended at once (" +
+                     (status ? describe_wait_status(*status) : "not watchable") + ")";
+            return nullptr;
+        }
         std::string started_model = model_in(spec.argv);
         return std::unique_ptr<WarmProcess>(
             new WarmProcess{std::move(spec), std::move(started_model), std::move(dir),
