@@ -69,6 +69,12 @@ BOOST_AUTO_TEST_CASE(requests_are_served_by_prestarted_processes_used_once) {
     }
     BOOST_TEST(d.wait_pids(4, 10s), "no replacement after the third request\n" << d.log());
     BOOST_TEST(count_lines(d, "took pre-started") == 3u, d.log());
+    // The used processes' working directories went with them; the idle one's remains.
+    const auto entries = [&] {
+        const std::filesystem::directory_iterator it(d.state_dir() + "/jobs");
+        return std::distance(begin(it), end(it));
+    };
+    BOOST_TEST(wait_until([&] { return entries() == 1; }, 5s), entries() << " directories");
 }
 
 BOOST_AUTO_TEST_CASE(pool_of_zero_starts_a_process_per_request) {
