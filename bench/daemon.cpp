@@ -48,8 +48,8 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-Daemon::Daemon(const std::string& binary, const std::string& fake, const std::string& dir,
-               int max_jobs, int max_queued) {
+Daemon::Daemon(const std::string& binary, const std::string& claude, const std::string& dir,
+               int max_jobs, int max_queued, int warm_pool, const std::string& env) {
     std::filesystem::create_directories(dir + "/state");
     config_ = dir + "/config.toml";
     log_ = dir + "/daemon.log";
@@ -58,8 +58,9 @@ Daemon::Daemon(const std::string& binary, const std::string& fake, const std::st
         << "\n\n[limits]\nmax_concurrent_jobs = " << max_jobs
         << "\nmax_queued_jobs = " << max_queued
         << "\nmax_queued_per_client = 0"  // the benchmark is one client on purpose
-        << "\n\n[[providers]]\nname = \"default\"\nclaude = " << toml_string(fake)
-        << "\nenv = { ANTHROPIC_API_KEY = \"dummy\" }\n\n[[models]]\nid = \"claude-sonnet\"\n"
+        << "\n\n[[providers]]\nname = \"default\"\nclaude = " << toml_string(claude)
+        << "\nwarm_pool = " << warm_pool << "\nenv = { ANTHROPIC_API_KEY = \"dummy\"" << env
+        << " }\n\n[[models]]\nid = \"claude-sonnet\"\n"
            "aliases = [\"sonnet\"]\ncli_model = \"sonnet\"\nprovider = \"default\"\n";
     cfg.close();
     if (!cfg) die("cannot write " + config_);

@@ -11,8 +11,11 @@ namespace bench {
 class Daemon {
   public:
     // Writes the config under `dir`, starts the daemon and waits until it is listening.
-    Daemon(const std::string& binary, const std::string& fake, const std::string& dir, int max_jobs,
-           int max_queued);
+    // `claude` is the provider's CLI; `env` extra provider environment as TOML inline-table
+    // entries (", NAME = \"value\"..."). The warm pool is off unless asked for, so that the
+    // fake CLI's measures stay those of a process per request.
+    Daemon(const std::string& binary, const std::string& claude, const std::string& dir,
+           int max_jobs, int max_queued, int warm_pool = 0, const std::string& env = "");
     ~Daemon();
 
     // SIGTERM, then the exit status ("exit 0" is the good outcome) and how long it took.

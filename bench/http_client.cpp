@@ -56,7 +56,7 @@ Sample post_complete(httplib::Client& client) {
 }
 
 Sample post_stream(httplib::Client& client, const std::string& content,
-                   const std::function<void()>& on_first) {
+                   const std::function<void()>& on_first, const std::string& expected) {
     Sample s;
     httplib::Request req;
     req.method = "POST";
@@ -99,6 +99,7 @@ Sample post_stream(httplib::Client& client, const std::string& content,
     if (!answered_ok(res, buffer, s)) return s;
     if (!done) s.error = "the stream ended without [DONE]";
     if (s.first_delta_ms == 0) s.error = "no content delta";
+    if (!expected.empty() && text != expected) s.error = "unexpected text: " + text.substr(0, 300);
     s.ok = s.error.empty();
     return s;
 }

@@ -19,7 +19,8 @@ Sample post_complete(httplib::Client& client);
 
 // A streaming request. `on_first` runs when the first content delta has arrived; the events
 // are parsed as they come so that the time is that of the bytes, not of the whole response.
+// A non-empty `expected` is the whole text the stream must carry.
 Sample post_stream(httplib::Client& client, const std::string& content = kPrompt,
-                   const std::function<void()>& on_first = {});
+                   const std::function<void()>& on_first = {}, const std::string& expected = "");
 
 }  // namespace bench

@@ -13,7 +13,9 @@
 //   2. throughput of A with 1, 4 and 16 concurrent keep-alive clients, against the direct
 //      spawn rate at the same concurrency, with the CPU time per request;
 //   3. memory (VmRSS, VmHWM, anonymous/file-backed split, Pss): A and C idle, and B (one job
-//      slot per stream) idle and with --streams concurrent streams held open.
+//      slot per stream) idle and with --streams concurrent streams held open;
+//   4. with --claude (the real CLI) and --mock (the e2e mock upstream): time to first token and
+//      total latency of a short streamed completion with the warm pool on and off.
 //
 // Everything runs against 127.0.0.1, every wait has a deadline, and the whole run is bounded
 // by --time-limit: on expiry (or SIGINT/SIGTERM) everything the bench started is killed.
@@ -44,11 +46,24 @@
 #include "bench/report.h"
 #include "bench/throughput.h"
 #include "bench/util.h"
+#include "bench/warm_phase.h"
 
 namespace bench {
 namespace {
 
 using namespace std::chrono_literals;
+
+int finish(Report& out, const Options& opt, bool all_ok) {
+    if (!all_ok)
+        out("\n**Some measurements failed or a daemon did not exit cleanly; see above.**\n");
+    if (!opt.out.empty()) {
+        std::ofstream file(opt.out);
+        file << out.text();
+        if (!file) die("cannot write " + opt.out);
+    }
+    kill_everything();  // nothing is left by now; this removes the scratch directory
+    return all_ok ? 0 : 1;
+}
 
 int run(const Options& opt) {
     char tmpl[] = "/tmp/harness-bench-XXXXXX";
@@ -67,6 +82,13 @@ int run(const Options& opt) {
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %Z", std::localtime(&started_t));
     out(sfmt("# harness-bench\n\n- Machine: %s\n- Date: %s; load average at start %s\n",
              machine_line().c_str(), when, loadavg().c_str()));
+    if (opt.only_warm_pool) {
+        all_ok = measure_warm_pool(out, opt, tmp + "/warm");
+        out(sfmt(
+            "\n- Load average at the end: %s; bench wall time %.0f s\n", loadavg().c_str(),
+            std::chrono::duration<double>(std::chrono::system_clock::now() - started).count()));
+        return finish(out, opt, all_ok);
+    }
     out(sfmt("- Requests per measure: %d; open streams for the memory measure: %d\n\n", n,
              opt.streams));
 
@@ -102,16 +124,8 @@ int run(const Options& opt) {
              a_stop.c_str(), c_stop.c_str(), b.b_stop.c_str()));
     out(sfmt("- Load average at the end: %s; bench wall time %.0f s\n", loadavg().c_str(),
              std::chrono::duration<double>(std::chrono::system_clock::now() - started).count()));
-    if (!all_ok)
-        out("\n**Some measurements failed or a daemon did not exit cleanly; see above.**\n");
-
-    if (!opt.out.empty()) {
-        std::ofstream file(opt.out);
-        file << out.text();
-        if (!file) die("cannot write " + opt.out);
-    }
-    kill_everything();  // nothing is left by now; this removes the scratch directory
-    return all_ok ? 0 : 1;
+    if (!opt.claude.empty() && !measure_warm_pool(out, opt, tmp + "/warm")) all_ok = false;
+    return finish(out, opt, all_ok);
 }
 
 }  // namespace

@@ -27,12 +27,28 @@ std::optional<Options> parse_options(int argc, char** argv) {
             o.streams = std::atoi(value.c_str());
         } else if (arg == "--time-limit") {
             o.time_limit_s = std::atoi(value.c_str());
+        } else if (arg == "--claude") {
+            o.claude = value;
+        } else if (arg == "--mock") {
+            o.mock = value;
+        } else if (arg == "--node") {
+            o.node = value;
+        } else if (arg == "--warm-pool") {
+            o.warm_pool = std::atoi(value.c_str());
+        } else if (arg == "--warm-requests") {
+            o.warm_requests = std::atoi(value.c_str());
+        } else if (arg == "--only" && value == "warm-pool") {
+            o.only_warm_pool = true;
         } else {
             return std::nullopt;
         }
     }
-    if (o.daemon.empty() || o.fake.empty() || o.requests < 1 || o.requests > 100000 ||
-        o.streams < 1 || o.streams > 1000 || o.time_limit_s < 10)
+    if (!o.claude.empty() && (o.mock.empty() || o.warm_pool < 1 || o.warm_pool > 16 ||
+                              o.warm_requests < 1 || o.warm_requests > 10000))
+        return std::nullopt;
+    if (o.only_warm_pool && o.claude.empty()) return std::nullopt;
+    if (o.daemon.empty() || (o.fake.empty() && !o.only_warm_pool) || o.requests < 1 ||
+        o.requests > 100000 || o.streams < 1 || o.streams > 1000 || o.time_limit_s < 10)
         return std::nullopt;
     return o;
 }

@@ -13,11 +13,20 @@ struct Options {
     int requests = 200;
     int streams = 64;
     int time_limit_s = 900;
+    // The warm pool phase, run when `claude` is set.
+    std::string claude;  // the real Claude Code CLI
+    std::string mock;    // tests/e2e/mock_anthropic.mjs
+    std::string node = "node";
+    int warm_pool = 1;
+    int warm_requests = 20;
+    bool only_warm_pool = false;  // skip the fake CLI's measures (--fake not needed then)
 };
 
 inline constexpr const char* kUsage =
     "Usage: harness-bench --daemon PATH --fake PATH [--requests N] [--streams N]\n"
     "                     [--out FILE] [--time-limit SECONDS]\n"
+    "                     [--claude PATH --mock PATH [--node PATH] [--warm-pool N]\n"
+    "                      [--warm-requests N] [--only warm-pool]]\n"
     "\n"
     "  --daemon PATH        the claude-harnessd binary\n"
     "  --fake PATH          the fake-claude binary (tests/fake)\n"
@@ -25,7 +34,13 @@ inline constexpr const char* kUsage =
     "                       (default 200)\n"
     "  --streams N          concurrent open streams for the memory measure (default 64)\n"
     "  --out FILE           also write the Markdown report to FILE\n"
-    "  --time-limit SECONDS kill everything and exit 3 after this long (default 900)\n";
+    "  --time-limit SECONDS kill everything and exit 3 after this long (default 900)\n"
+    "  --claude PATH        also measure the warm pool with this real Claude Code CLI\n"
+    "  --mock PATH          the mock upstream for it (tests/e2e/mock_anthropic.mjs)\n"
+    "  --node PATH          node, to run the mock (default: node from PATH)\n"
+    "  --warm-pool N        warm_pool of the pooled daemon (default 1)\n"
+    "  --warm-requests N    measured requests per daemon in that phase (default 20)\n"
+    "  --only warm-pool     run only the warm pool phase\n";
 
 // std::nullopt on a malformed command line; --help prints kUsage and exits.
 std::optional<Options> parse_options(int argc, char** argv);

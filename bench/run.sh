@@ -6,6 +6,10 @@
 #
 #   bench/run.sh [harness-bench options...]     e.g. bench/run.sh --requests 500
 #
+# With the real CLI (tests/e2e: npm ci) the warm pool section is added; give absolute paths:
+#   bench/run.sh --claude "$PWD/tests/e2e/node_modules/@anthropic-ai/claude-code/bin/claude.exe" \
+#       --mock "$PWD/tests/e2e/mock_anthropic.mjs"
+#
 # Environment: BUILD_DIR (default build/bench-release), BUILD_TYPE (default RelWithDebInfo),
 # RESULTS (default bench/RESULTS.md).
 set -eu

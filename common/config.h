@@ -64,6 +64,9 @@ struct LimitsConfig {
     }
 };
 
+// Each pre-started CLI holds about 110-160 MB; more than this is a configuration mistake.
+constexpr int kMaxWarmPool = 16;
+
 struct ProviderConfig {
     std::string name;
     std::string user;  // "" = the daemon's own user
@@ -71,6 +74,7 @@ struct ProviderConfig {
     std::map<std::string, std::string> env;
     int max_concurrent = 0;  // jobs at once on this login; 0 = only the global limit
     std::string token_file;  // read by the daemon, passed as CLAUDE_CODE_OAUTH_TOKEN
+    int warm_pool = 1;       // CLI processes kept started and waiting for a request; 0 = none
 
     bool operator==(const ProviderConfig&) const = default;
 };

@@ -189,7 +189,8 @@ void read_providers(const toml::table& root, std::vector<ProviderConfig>& provid
     std::set<std::string> names;
     for (const toml::table* table : tables_of(*node, "providers", errors)) {
         const Section s(*table, "in [[providers]]", errors);
-        s.check_keys({"name", "user", "claude", "env", "max_concurrent", "token_file"});
+        s.check_keys(
+            {"name", "user", "claude", "env", "max_concurrent", "token_file", "warm_pool"});
         ProviderConfig provider;
         if (const auto* name = s.string_node("name", true)) {
             provider.name = name->get();
@@ -206,6 +207,7 @@ void read_providers(const toml::table& root, std::vector<ProviderConfig>& provid
         s.read_string("claude", provider.claude, false, true);
         read_env(s, provider.env);
         s.read_int("max_concurrent", 0, provider.max_concurrent);
+        s.read_int("warm_pool", 0, kMaxWarmPool, provider.warm_pool);
         s.read_string("token_file", provider.token_file, false, true);
         if (const auto* token = s.string_node("token_file", false);
             token != nullptr && provider.env.count("CLAUDE_CODE_OAUTH_TOKEN") != 0)

@@ -128,6 +128,17 @@ std::string render_user_content_json(const std::vector<ChatMessage>& messages) {
     return dump(content_value(messages));
 }
 
+std::string render_set_model(const std::string& cli_model) {
+    ojson request;
+    request["subtype"] = "set_model";
+    request["model"] = cli_model;
+    ojson line;
+    line["type"] = "control_request";
+    line["request_id"] = "model";
+    line["request"] = std::move(request);
+    return dump(line) + "\n";
+}
+
 std::vector<std::string> render_cli_input(const ChatRequest& request, const std::string& system) {
     ojson init_request;
     init_request["subtype"] = "initialize";

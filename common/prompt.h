@@ -15,6 +15,10 @@ namespace ch {
 // `system` is the effective system prompt (client's, else the model default, else empty).
 std::vector<std::string> render_cli_input(const ChatRequest& request, const std::string& system);
 
+// A `set_model` control request line: switches a CLI started with another --model before
+// its first turn (a pre-started process serving a request for another model).
+std::string render_set_model(const std::string& cli_model);
+
 // The user message content as the CLI will see it (string or content-block array), for tests.
 std::string render_user_content_json(const std::vector<ChatMessage>& messages);
 

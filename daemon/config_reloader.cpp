@@ -9,6 +9,7 @@
 #include "daemon/job_manager.h"
 #include "daemon/provider_health.h"
 #include "daemon/provider_pool.h"
+#include "daemon/warm_pool.h"
 
 namespace ch {
 namespace {
@@ -67,6 +68,8 @@ std::vector<std::string> ConfigReloader::reload() {
     health_.set_warning_days(config.server.login_warning_days);
     pool_.reset_suspensions();
     ctx_.set_settings(load.settings);
+    // Pools of changed providers are drained and rebuilt; unchanged ones keep their processes.
+    if (warm_pool_) warm_pool_->configure(config);
     spdlog::info("configuration reloaded: {} model(s), {} provider(s), {} API key(s)",
                  config.models.size(), config.providers.size(), load.settings->keys.size());
     sd_notify(0, "READY=1");

@@ -13,12 +13,18 @@ struct HttpContext;
 class JobManager;
 class ProviderHealth;
 class ProviderPool;
+class WarmPool;
 
 class ConfigReloader {
   public:
     ConfigReloader(std::string path, HttpContext& ctx, JobManager& jobs, ProviderHealth& health,
-                   ProviderPool& pool)
-        : path_(std::move(path)), ctx_(ctx), jobs_(jobs), health_(health), pool_(pool) {}
+                   ProviderPool& pool, WarmPool* warm_pool = nullptr)
+        : path_(std::move(path)),
+          ctx_(ctx),
+          jobs_(jobs),
+          health_(health),
+          pool_(pool),
+          warm_pool_(warm_pool) {}
 
     // Empty when the new configuration is in force; else every problem, as
     // "file:line:column: message".
@@ -30,6 +36,7 @@ class ConfigReloader {
     JobManager& jobs_;
     ProviderHealth& health_;
     ProviderPool& pool_;
+    WarmPool* warm_pool_;
     std::mutex mutex_;  // SIGHUP and Reload() may race
 };
 

@@ -23,6 +23,7 @@ class JobStore;
 class ProviderHealth;
 class ProviderPool;
 class UsageLedger;
+class WarmPool;
 
 struct HttpContext {
     // The settings in force; a request takes one snapshot and keeps it to the end, so a
@@ -41,6 +42,7 @@ struct HttpContext {
     ProviderPool* pool = nullptr;  // health plus scheduling state; null in some tests
     UsageLedger* usage = nullptr;
     DashboardSources* dashboard = nullptr;  // null: no dashboard routes
+    WarmPool* warm_pool = nullptr;          // null: no pre-started CLI processes
     std::shared_ptr<JobStore> job_store;    // the background jobs of /v1/jobs
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::int64_t started_epoch = 0;

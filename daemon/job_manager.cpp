@@ -11,9 +11,9 @@ namespace ch {
 using Clock = std::chrono::steady_clock;
 
 JobManager::JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper,
-                       ProviderPool* pool)
+                       ProviderPool* pool, WarmPool* warm_pool)
     : ctx_{std::move(jobs_dir), &reaper,
-           [this](Job& job, JobOutcome outcome) { conclude(job, std::move(outcome)); }},
+           [this](Job& job, JobOutcome outcome) { conclude(job, std::move(outcome)); }, warm_pool},
       pool_(pool ? pool : &fallback_pool_),
       limits_(limits) {
     std::lock_guard guard(mutex_);

@@ -24,9 +24,10 @@ namespace ch {
 
 class JobManager {
   public:
-    // Without a pool (tests) every provider counts as ready.
+    // Without a pool (tests) every provider counts as ready. `warm_pool` (may be null) must
+    // outlive the manager.
     JobManager(const LimitsConfig& limits, std::string jobs_dir, ChildReaper& reaper,
-               ProviderPool* pool = nullptr);
+               ProviderPool* pool = nullptr, WarmPool* warm_pool = nullptr);
     ~JobManager();  // shutdown(0) if not done yet
     JobManager(const JobManager&) = delete;
     JobManager& operator=(const JobManager&) = delete;

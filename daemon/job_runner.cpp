@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +17,8 @@
 #include "daemon/child_reaper.h"
 #include "daemon/cli_command.h"
 #include "daemon/job_outcome.h"
+#include "daemon/warm_pool.h"
+#include "daemon/work_dir.h"
 
 namespace ch {
 namespace {
@@ -28,32 +29,6 @@ using namespace std::chrono_literals;
 constexpr auto kExitGrace = 2s;    // after the answer, for the CLI to exit on stdin EOF
 constexpr auto kSignalGrace = 1s;  // between SIGINT, SIGTERM and SIGKILL
 constexpr std::size_t kStderrTail = 2048;
-
-// The job's empty private working directory, owned by the run-as user.
-class WorkDir {
-  public:
-    WorkDir(const std::string& parent, const std::string& id, const RunAs& who)
-        : path_(parent + "/" + id) {
-        if (mkdir(path_.c_str(), 0700) != 0) {
-            error_ = "cannot create " + path_ + ": " + std::strerror(errno);
-            path_.clear();
-            return;
-        }
-        if (who.switch_user && chown(path_.c_str(), who.uid, who.gid) != 0) {
-            error_ = "cannot hand " + path_ + " to " + who.name + ": " + std::strerror(errno);
-        }
-    }
-    ~WorkDir() {
-        if (!path_.empty() && rmdir(path_.c_str()) != 0)
-            spdlog::warn("cannot remove job directory {}: {}", path_, std::strerror(errno));
-    }
-    const std::string& path() const { return path_; }
-    const std::string& error() const { return error_; }
-
-  private:
-    std::string path_;
-    std::string error_;
-};
 
 void conclude_job(Job& job, const RunnerContext& ctx, JobOutcome outcome) {
     if (ctx.conclude)
@@ -339,20 +314,33 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
                                "' was not found in " + usual_path(*who)));
         return;
     }
+    const std::string system = spec.request.system.value_or(spec.model.system_prompt);
+    std::vector<std::string> input = render_cli_input(spec.request, system);
+    ProcessSpec process{path, cli_arguments(path, spec.model),
+                        cli_environment(*who, provider, spec.limits, spec.request.max_tokens), *who,
+                        ""};
+    if (auto warm = ctx.warm_pool ? ctx.warm_pool->take(provider.name, process) : nullptr) {
+        spdlog::info("job {}: took pre-started {} (pid {}, model {}, provider {})", job.id(), path,
+                     warm->child.pid(), spec.model.id, provider.name);
+        // After initialize (so the model switch is not undone), before the user line.
+        if (warm->model != spec.model.cli_model)
+            input.insert(input.begin() + 1, render_set_model(spec.model.cli_model));
+        Run run(job, ctx, std::move(warm->child), join_lines(input));
+        run.execute();
+        ctx.reaper->request_sweep();
+        return;
+    }
     WorkDir dir(ctx.jobs_dir, job.id(), *who);
     if (!dir.error().empty()) {
         conclude_job(job, ctx, failed_outcome(500, "internal_error", dir.error()));
         return;
     }
-    const std::string system = spec.request.system.value_or(spec.model.system_prompt);
-    ProcessSpec process{path, cli_arguments(path, spec.model),
-                        cli_environment(*who, provider, spec.limits, spec.request.max_tokens), *who,
-                        dir.path()};
+    process.cwd = dir.path();
     try {
         ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);
         spdlog::info("job {}: started {} as {} (pid {}, model {}, provider {})", job.id(), path,
                      who->name, child.pid(), spec.model.id, provider.name);
-        Run run(job, ctx, std::move(child), join_lines(render_cli_input(spec.request, system)));
+        Run run(job, ctx, std::move(child), join_lines(input));
         run.execute();
     } catch (const SpawnError& e) {
         conclude_job(job, ctx,

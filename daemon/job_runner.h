@@ -11,6 +11,7 @@
 namespace ch {
 
 class ChildReaper;
+class WarmPool;
 
 struct RunnerContext {
     std::string jobs_dir;  // parent of the per-job working directories
@@ -19,6 +20,8 @@ struct RunnerContext {
     // awaited after). The job manager decides whether it is published (job.finish) or the job
     // is moved to another provider. Empty: the outcome is published as it is.
     std::function<void(Job&, JobOutcome)> conclude;
+    // Pre-started CLI processes to take instead of starting one; null = always start one.
+    WarmPool* warm_pool = nullptr;
 };
 
 // Runs the job on `provider` to completion; always concludes it exactly once before returning.

@@ -34,6 +34,7 @@
 #include "daemon/settings.h"
 #include "daemon/usage_journal.h"
 #include "daemon/usage_ledger.h"
+#include "daemon/warm_pool.h"
 
 namespace {
 
@@ -187,7 +188,9 @@ int main(int argc, char** argv) {
     ch::ProviderHealth health(config.providers, reaper);
     health.set_warning_days(config.server.login_warning_days);
     ch::ProviderPool pool(&health);
-    ch::JobManager jobs(config.limits, *jobs_dir, reaper, &pool);
+    ch::WarmPool warm_pool(*jobs_dir, reaper);
+    warm_pool.configure(config);
+    ch::JobManager jobs(config.limits, *jobs_dir, reaper, &pool, &warm_pool);
     ch::UsageLedger usage;
     jobs.add_watcher(journal);
     jobs.add_watcher(usage);
@@ -207,9 +210,10 @@ int main(int argc, char** argv) {
     ctx.pool = &pool;
     ctx.usage = &usage;
     ctx.dashboard = &dashboard;
+    ctx.warm_pool = &warm_pool;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-    ch::ConfigReloader reloader(options.config, ctx, jobs, health, pool);
+    ch::ConfigReloader reloader(options.config, ctx, jobs, health, pool, &warm_pool);
 
     ch::HttpServer http(ctx);
     std::string error;
@@ -240,6 +244,7 @@ int main(int argc, char** argv) {
     spdlog::info("{}: shutting down", sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal");
     notifier.stopping();
     ctx.shutting_down = true;
+    warm_pool.stop();  // no new process may start while the jobs drain
     jobs.shutdown(ctx.settings()->config.limits.shutdown_grace);
     ticker.stop();  // ends the dashboards' event streams
     // Let handlers write the last events of cancelled streams before the sockets close.

@@ -11,6 +11,7 @@
 #include "daemon/provider_pool.h"
 #include "daemon/readiness.h"
 #include "daemon/usage_ledger.h"
+#include "daemon/warm_pool.h"
 
 namespace ch {
 namespace {
@@ -47,7 +48,10 @@ void add_scrape_time(MetricsRegistry& m, HttpContext& ctx) {
         std::size_t alive = 0;
         for (const auto& job : ctx.jobs->jobs())
             alive += job->state() == JobState::Running && job->pid() > 0 ? 1 : 0;
-        m.gauge("claude_harness_cli_processes", "CLI processes running for jobs.");
+        // Pre-started processes waiting in the warm pool are alive too (and hold memory).
+        if (ctx.warm_pool != nullptr) alive += ctx.warm_pool->idle();
+        m.gauge("claude_harness_cli_processes",
+                "CLI processes alive: running for jobs or waiting in the warm pool.");
         m.set("claude_harness_cli_processes", {}, static_cast<double>(alive));
     }
     if (ctx.usage != nullptr) {

@@ -160,6 +160,7 @@ function describePid(pid) {
  * @param {object} [opts.server]          extra [server] keys
  * @param {object[]} [opts.models]        [[models]] tables (default: claude-sonnet / sonnet)
  * @param {boolean} [opts.pidDir=true]    set FAKE_CLAUDE_PID_DIR so fake-claude records its pids
+ * @param {number} [opts.warmPool=0]      [[providers]] warm_pool (0: every request starts its CLI)
  * @returns {Promise<{baseUrl:string, port:number, dir:string, pidDir:string|null,
  *                    stderr:()=>string, stop:()=>Promise<void>}>}
  */
@@ -185,7 +186,7 @@ export async function startDaemon(opts) {
     ...(opts.server ?? {}),
   });
   toml += tomlTable('[limits]', { max_concurrent_jobs: 4, ...(opts.limits ?? {}) });
-  toml += tomlTable('[[providers]]', { name: 'default', claude: opts.claude, env });
+  toml += tomlTable('[[providers]]', { name: 'default', claude: opts.claude, env, warm_pool: opts.warmPool ?? 0 });
   for (const m of models) toml += tomlTable('[[models]]', m);
   const configPath = path.join(dir, 'config.toml');
   fs.writeFileSync(configPath, toml);

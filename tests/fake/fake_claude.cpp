@@ -12,7 +12,8 @@
 //   * Nothing is printed until the first {"type":"user"} line arrives.
 //   * control_request lines are answered with a success control_response;
 //     `initialize` stores request.systemPrompt (string, or array of strings
-//     joined with "\n\n"); `set_model` changes the model; `interrupt` aborts the
+//     joined with "\n\n"); `set_model` changes the model (first writing the
+//     isReplay user line "<local-command-stdout>Set model to ..."); `interrupt` aborts the
 //     running turn (partial assistant, "[Request interrupted by user]", result
 //     error_during_execution) and the process stays usable.
 //   * A line that is not JSON: stderr "Error parsing streaming input line: ...",
@@ -39,6 +40,7 @@
 //                      array: the compact JSON dump of the array)
 //   echo_system        reply = the system prompt (initialize.systemPrompt, else
 //                      --system-prompt, else "<none>")
+//   echo_model         reply = the model of the turn (as in its system/init)
 //   echo_env=NAME      reply = getenv(NAME) or "<unset>"
 //   echo_identity      reply = JSON {uid,gid,groups,cwd,pgid,pid,ppid,sid,fds,
 //                      argv,env}

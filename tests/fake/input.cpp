@@ -86,7 +86,19 @@ void Fake::handle_control(const ojson& j) {
         }
         resp["response"] = ojson::object();
     } else if (subtype == "set_model") {
-        set_model(req.value("model", ""));
+        const std::string model = req.value("model", "");
+        set_model(model);
+        // The real CLI replays the switch as a user line before answering.
+        emit({{"type", "user"},
+              {"message",
+               {{"role", "user"},
+                {"content", "<local-command-stdout>Set model to " + model + " (" + init_model_ +
+                                ")</local-command-stdout>"}}},
+              {"session_id", session_id_},
+              {"parent_tool_use_id", nullptr},
+              {"uuid", uuid4()},
+              {"timestamp", iso_now()},
+              {"isReplay", true}});
     } else if (subtype == "interrupt") {
         if (!ignore_signals_) interrupt_requested_ = true;
     } else {

@@ -106,6 +106,9 @@ void Fake::choose_reply(const Options& o, const ojson& content, std::string& tex
     } else if (o.has("echo_system")) {
         text = effective_system_prompt();
         deltas = split_utf8(text, kBigChunk);
+    } else if (o.has("echo_model")) {
+        text = init_model_;
+        deltas = split_utf8(text, kBigChunk);
     } else if (o.has("echo_env")) {
         text = env_or(o.str("echo_env").c_str(), "<unset>");
         deltas = split_utf8(text, kBigChunk);

@@ -202,10 +202,12 @@ Daemon::Daemon(DaemonOptions options) {
         }
         return t + " }\n";
     };
-    c += env_table(options.env);
+    const std::string warm =
+        options.warm_pool >= 0 ? "warm_pool = " + std::to_string(options.warm_pool) + "\n" : "";
+    c += warm + env_table(options.env);
     for (const auto& p : options.providers) {
         c += "\n[[providers]]\nname = " + toml_string(p.name) +
-             "\nclaude = " + toml_string(claude) + "\n" + env_table(p.env);
+             "\nclaude = " + toml_string(claude) + "\n" + warm + env_table(p.env);
         for (const auto& line : p.lines)
             c += line + "\n";
     }

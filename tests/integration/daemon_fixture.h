@@ -71,7 +71,10 @@ struct DaemonOptions {
     std::string claude{};         // default: CH_FAKE_CLAUDE
     bool copy_fake = false;       // run a 0755 copy in the 0755 temp dir (run-as tests)
     std::string provider_user{};  // [[providers]] user
-    std::map<std::string, std::string> env{};    // extra provider env; ANTHROPIC_API_KEY "" = none
+    std::map<std::string, std::string> env{};  // extra provider env; ANTHROPIC_API_KEY "" = none
+    // [[providers]] warm_pool. Most tests count the CLI processes their own requests start,
+    // so none is pre-started unless a test asks; -1 leaves the key out (its default applies).
+    int warm_pool = 0;
     std::vector<std::string> server{};           // extra "key = value" lines of [server]
     std::vector<std::string> limits{};           // "key = value" lines of [limits]
     std::vector<std::string> model{};            // extra lines of the [[models]] table

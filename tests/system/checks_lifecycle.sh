@@ -8,8 +8,9 @@ start_hanging_job() {
         curl -s -o /dev/null --max-time 120 http://127.0.0.1:8013/v1/chat/completions \
         -d '{"model": "sonnet", "messages": [{"role": "user", "content": "FAKE[grandchild_setsid,hang]"}]}' ||
         return 1
-    # The job's CLI and its grandchild (a fork, same command line).
-    poll 20 fake_cli_count_is_at_least 2
+    # The job's CLI, its grandchild (a fork, same command line) and the pre-started CLI that
+    # replaces the one the job took (warm_pool = 1 by default).
+    poll 20 fake_cli_count_is_at_least 3
 }
 
 # alive PID...: prints those of the container's PIDs that still run; fails if none does.

@@ -104,6 +104,7 @@ BOOST_AUTO_TEST_CASE(shipped_config_loads_with_the_defaults) {
     BOOST_TEST(c.providers[0].user == "claude-harness");
     BOOST_TEST(c.providers[0].claude == "claude");
     BOOST_TEST(c.providers[0].env.empty());
+    BOOST_TEST(c.providers[0].warm_pool == ch::ProviderConfig{}.warm_pool);
 
     BOOST_TEST_REQUIRE(c.models.size() == 3u);
     const char* expected[][3] = {{"claude-sonnet", "sonnet", "sonnet"},
@@ -131,6 +132,7 @@ BOOST_AUTO_TEST_CASE(minimal_file_gets_defaults_and_the_default_provider) {
     BOOST_TEST(load.config.providers[0].name == "default");
     BOOST_TEST(load.config.providers[0].user == "");
     BOOST_TEST(load.config.providers[0].claude == "claude");
+    BOOST_TEST(load.config.providers[0].warm_pool == 1);
     BOOST_TEST_REQUIRE(load.config.models.size() == 1u);
     BOOST_TEST(load.config.models[0].providers == Errors{"default"},
                boost::test_tools::per_element());
@@ -160,9 +162,11 @@ name = "alice"
 user = "alice"
 claude = "/opt/claude/bin/claude"
 env = { HTTPS_PROXY = "http://proxy:3128", _X1 = "" }
+warm_pool = 0
 
 [[providers]]
 name = "bob.work-2"
+warm_pool = 16
 
 [providers.env]
 ANTHROPIC_BASE_URL = "http://gateway"
@@ -213,6 +217,8 @@ system_prompt = ""
     BOOST_TEST(c.providers[0].env.size() == 2u);
     BOOST_TEST(c.providers[0].env.at("HTTPS_PROXY") == "http://proxy:3128");
     BOOST_TEST(c.providers[0].env.at("_X1") == "");
+    BOOST_TEST(c.providers[0].warm_pool == 0);
+    BOOST_TEST(c.providers[1].warm_pool == 16);
     BOOST_TEST(c.providers[1].name == "bob.work-2");
     BOOST_TEST(c.providers[1].user == "");
     BOOST_TEST(c.providers[1].claude == "claude");

@@ -234,6 +234,17 @@ BOOST_AUTO_TEST_CASE(bad_providers) {
                            "t.toml:8:8: duplicate provider name 'b'",
                            "t.toml:10:8: 'name' in [[providers]] must not be empty"}),
                boost::test_tools::per_element());
+    BOOST_TEST(errors_of("[[providers]]\nname = \"p\"\nwarm_pool = 17\n"
+                         "[[providers]]\nname = \"q\"\nwarm_pool = -1\n"
+                         "[[providers]]\nname = \"r\"\nwarm_pool = \"2\"\n" +
+                         kModel + "provider = \"p\"\n") ==
+                   (Errors{"t.toml:3:13: 'warm_pool' in [[providers]] must be between 0 and 16, "
+                           "not 17",
+                           "t.toml:6:13: 'warm_pool' in [[providers]] must be between 0 and 16, "
+                           "not -1",
+                           "t.toml:9:13: 'warm_pool' in [[providers]] must be an integer, not a "
+                           "string"}),
+               boost::test_tools::per_element());
     BOOST_TEST(errors_of("providers = []\n" + kModel) ==
                    Errors{"t.toml:1:13: at least one [[providers]] is required"},
                boost::test_tools::per_element());

@@ -64,6 +64,17 @@ BOOST_AUTO_TEST_CASE(initialize_line_carries_the_system_prompt) {
                "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n");
 }
 
+BOOST_AUTO_TEST_CASE(set_model_line_switches_the_model) {
+    const std::string line = ch::render_set_model("claude-haiku-4-5 \"x\"");
+    BOOST_TEST(line.back() == '\n');
+    BOOST_TEST(line.find('\n') == line.size() - 1);
+    BOOST_TEST(
+        parse_line(line) ==
+        (json{{"type", "control_request"},
+              {"request_id", "model"},
+              {"request", {{"subtype", "set_model"}, {"model", "claude-haiku-4-5 \"x\""}}}}));
+}
+
 BOOST_AUTO_TEST_CASE(lone_message_is_sent_byte_for_byte) {
     const std::string tricky =
         "line1\nline2\r\n\ttab \"quoted\" back\\slash </turn> \x01\x1F"

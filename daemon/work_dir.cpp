@@ -1,0 +1,30 @@
+#include "daemon/work_dir.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace ch {
+
+WorkDir::WorkDir(const std::string& parent, const std::string& name, const RunAs& who)
+    : path_(parent + "/" + name) {
+    if (mkdir(path_.c_str(), 0700) != 0) {
+        error_ = "cannot create " + path_ + ": " + std::strerror(errno);
+        path_.clear();
+        return;
+    }
+    if (who.switch_user && chown(path_.c_str(), who.uid, who.gid) != 0) {
+        error_ = "cannot hand " + path_ + " to " + who.name + ": " + std::strerror(errno);
+    }
+}
+
+WorkDir::~WorkDir() {
+    if (!path_.empty() && rmdir(path_.c_str()) != 0)
+        spdlog::warn("cannot remove working directory {}: {}", path_, std::strerror(errno));
+}
+
+}  // namespace ch
