@@ -124,17 +124,24 @@ test('an unknown model is a NotFoundError', async () => {
 });
 
 test('a usage limit is a RateLimitError with retry-after', async () => {
-  await assert.rejects(client.messages.create({
-    model: 'claude-sonnet',
-    max_tokens: 10,
-    messages: [{ role: 'user', content: 'FAKE[usage_limit]' }],
-  }), (err) => {
-    assert.ok(err instanceof Anthropic.RateLimitError, `got ${err?.constructor?.name}: ${err?.message}`);
-    assert.equal(err.status, 429);
-    assert.equal(err.error.error.type, 'rate_limit_error');
-    assert.match(err.headers.get('retry-after') ?? '', /^\d+$/);
-    return true;
-  });
+  // The limit cools the only login down: a daemon of its own keeps the shared one usable.
+  const own = await startDaemon({ claude: fakeClaudePath(), env: { ANTHROPIC_API_KEY: 'sk-test-dummy' } });
+  try {
+    const limited = new Anthropic({ baseURL: own.baseUrl, apiKey: 'unused', maxRetries: 0 });
+    await assert.rejects(limited.messages.create({
+      model: 'claude-sonnet',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'FAKE[usage_limit]' }],
+    }), (err) => {
+      assert.ok(err instanceof Anthropic.RateLimitError, `got ${err?.constructor?.name}: ${err?.message}`);
+      assert.equal(err.status, 429);
+      assert.equal(err.error.error.type, 'rate_limit_error');
+      assert.match(err.headers.get('retry-after') ?? '', /^\d+$/);
+      return true;
+    });
+  } finally {
+    await own.stop();
+  }
 });
 
 test('a CLI error is an InternalServerError', async () => {

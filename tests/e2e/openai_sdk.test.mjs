@@ -29,6 +29,17 @@ after(async () => {
   if (daemon) await daemon.stop();
 });
 
+// A usage limit cools the only login down for later requests: such tests get a daemon of their
+// own so the shared one stays usable.
+async function withOwnDaemon(fn) {
+  const own = await startDaemon({ claude: fakeClaudePath(), env: { ANTHROPIC_API_KEY: 'sk-test-dummy' } });
+  try {
+    await fn(new OpenAI({ baseURL: `${own.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 60_000 }));
+  } finally {
+    await own.stop();
+  }
+}
+
 function header(err, name) {
   const h = err.headers;
   if (!h) return undefined;
@@ -149,7 +160,7 @@ test('an unknown model is a NotFoundError', async () => {
   );
 });
 
-test('a usage limit is a RateLimitError with retry-after', async () => {
+test('a usage limit is a RateLimitError with retry-after', () => withOwnDaemon(async (client) => {
   await assert.rejects(
     client.chat.completions.create({
       model: 'claude-sonnet',
@@ -168,9 +179,9 @@ test('a usage limit is a RateLimitError with retry-after', async () => {
       return true;
     },
   );
-});
+}));
 
-test('a streaming usage limit is a RateLimitError too', async () => {
+test('a streaming usage limit is a RateLimitError too', () => withOwnDaemon(async (client) => {
   await assert.rejects(
     (async () => {
       const stream = await client.chat.completions.create({
@@ -186,7 +197,7 @@ test('a streaming usage limit is a RateLimitError too', async () => {
       return true;
     },
   );
-});
+}));
 
 test('a CLI crash mid-stream raises an error in the iterator after the first deltas', async () => {
   const stream = await client.chat.completions.create({
