@@ -55,11 +55,11 @@ Tally tally_of(const JobOutcome& outcome) {
     return t;
 }
 
-std::vector<UsageTotal> rows(const std::map<std::string, Tally>& by_key) {
-    std::vector<UsageTotal> out;
+std::vector<UsageTotals> rows(const std::map<std::string, Tally>& by_key) {
+    std::vector<UsageTotals> out;
     for (const auto& [key, t] : by_key)
         out.push_back({key, t.requests, t.failed, t.input_tokens, t.output_tokens,
-                       t.cache_read_tokens, t.cache_creation_tokens});
+                       t.cache_read_tokens, t.cache_creation_tokens, 0});
     return out;
 }
 

@@ -24,10 +24,10 @@ std::int64_t ms(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-json totals_json(const std::vector<UsageTotal>& rows) {
+json totals_json(const std::vector<UsageTotals>& rows) {
     json out = json::array();
     for (const auto& r : rows)
-        out.push_back({{"key", r.key},
+        out.push_back({{"key", r.group},
                        {"requests", r.requests},
                        {"failed", r.failed},
                        {"input_tokens", r.input_tokens},

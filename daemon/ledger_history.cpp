@@ -21,14 +21,6 @@ std::chrono::system_clock::time_point local_midnight(std::chrono::system_clock::
     return std::chrono::system_clock::from_time_t(std::mktime(&local));
 }
 
-std::vector<UsageTotal> totals(const UsageReport& report) {
-    std::vector<UsageTotal> out;
-    for (const auto& g : report.groups)
-        out.push_back({g.group, g.requests, g.failed, g.input_tokens, g.output_tokens,
-                       g.cache_read_tokens, g.cache_creation_tokens});
-    return out;
-}
-
 }  // namespace
 
 UsageSummary LedgerHistory::since(std::chrono::system_clock::time_point day) const {
@@ -44,8 +36,8 @@ UsageSummary LedgerHistory::since(std::chrono::system_clock::time_point day) con
     const auto by_model = read_usage_file(path_, since_us, UsageGrouping::Model, &error);
     const auto by_key = read_usage_file(path_, since_us, UsageGrouping::Key, &error);
     if (by_model && by_key) {
-        summary.by_model = totals(*by_model);
-        summary.by_client = totals(*by_key);
+        summary.by_model = by_model->groups;
+        summary.by_client = by_key->groups;
     } else {
         spdlog::debug("dashboard: {}", error);  // no ledger yet: no requests yet
     }

@@ -3,25 +3,16 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "common/usage_report.h"
+
 namespace ch {
 
-struct UsageTotal {
-    std::string key;  // a model id or a client id
-    std::uint64_t requests = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t input_tokens = 0;
-    std::uint64_t output_tokens = 0;
-    std::uint64_t cache_read_tokens = 0;
-    std::uint64_t cache_creation_tokens = 0;
-};
-
 struct UsageSummary {
-    std::vector<UsageTotal> by_model;   // sorted by key
-    std::vector<UsageTotal> by_client;  // sorted by key
+    std::vector<UsageTotals> by_model;   // sorted by group (the model id)
+    std::vector<UsageTotals> by_client;  // sorted by group (the client id)
 };
 
 class UsageHistory {
