@@ -1,7 +1,8 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core) against the
 // real daemon and fake-claude: it loads without console errors, its charts follow new
-// requests, a running job can be cancelled from the job table, and a page loaded through a
-// non-loopback address without a key shows the key prompt and no data.
+// requests, a running job can be cancelled from the job table, the page reconnects by itself
+// after a daemon restart, and a page loaded through a non-loopback address without a key shows
+// the key prompt and no data.
 //
 // Environment: CH_DAEMON_BINARY, CH_FAKE_CLAUDE (see harness.mjs); CH_OFF_LOOPBACK_ADDR, a
 // non-loopback address of this host (in_netns.sh provides one); CH_ARTIFACTS, where the
@@ -123,6 +124,34 @@ test('loads without console errors, charts follow requests, a running job is can
   } finally {
     await context.close();
     await daemon.stop();
+  }
+});
+
+test('the page goes offline when the daemon stops and reconnects by itself when it is back', async () => {
+  const first = await startDaemon({ claude: fakeClaudePath(), env: PROVIDER_ENV });
+  const port = new URL(first.baseUrl).port;
+  const { context, page } = await openPage('light');
+  let second;
+  try {
+    await page.goto(`${first.baseUrl}/dashboard`);
+    await page.locator('#live.on').waitFor({ timeout: 10_000 });
+    await first.stop();
+    await page.locator('#live:not(.on)').waitFor({ timeout: 10_000 });
+    await shot(page, 'light-daemon-stopped');
+
+    // The same address again, with traffic the page can only know from the new daemon.
+    second = await startDaemon({
+      claude: fakeClaudePath(),
+      env: PROVIDER_ENV,
+      server: { listen: [`127.0.0.1:${port}`] },
+    });
+    await page.locator('#live.on').waitFor({ timeout: 20_000 });
+    assert.equal(await chat(second.baseUrl, 'after the restart'), 200);
+    await page.waitForFunction(() => Chart.getChart('ch-req-model').data.datasets
+      .reduce((t, d) => t + d.data.reduce((s, p) => s + p.y, 0), 0) === 1, null, { timeout: 10_000 });
+  } finally {
+    await context.close();
+    if (second) await second.stop();
   }
 });
 
