@@ -158,6 +158,14 @@ void ActivityRecorder::record(const std::string& model, const std::string& provi
     client_totals_[who].add(t);
 }
 
+void ActivityRecorder::record_refusal(int http_status, Clock::time_point at) {
+    const auto category = http_status < 500 ? ErrorCategory::BadRequest : ErrorCategory::Other;
+    const std::int64_t now = epoch_seconds(at);
+    std::lock_guard guard(mutex_);
+    for (ActivityBucket* b : {&slot(minutes_, now / 60, now / 60), &slot(seconds_, now, now)})
+        ++b->errors[static_cast<std::size_t>(category)];
+}
+
 std::string ActivityRecorder::client_key(const std::string& client) const {
     if (client_totals_.count(client) != 0 || client_totals_.size() < kMaxClients) return client;
     return "(other)";

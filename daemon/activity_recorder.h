@@ -63,6 +63,9 @@ class ActivityRecorder : public JobWatcher, public UsageHistory {
     void record(const std::string& model, const std::string& provider, const std::string& client,
                 const JobOutcome& outcome, Clock::time_point at);
 
+    // A chat request refused before it became a job: a bad request (4xx) or another failure.
+    void record_refusal(int http_status, Clock::time_point at);
+
     // The last `minutes` minutes up to `now`, oldest first; missing minutes are empty buckets.
     std::vector<ActivityBucket> minutes(std::size_t minutes, Clock::time_point now) const;
     // The last `seconds` whole seconds before `now`, oldest first.

@@ -10,6 +10,7 @@
 
 #include "common/anthropic.h"
 #include "common/openai.h"
+#include "daemon/activity_recorder.h"
 #include "daemon/dashboard.h"
 #include "daemon/job_manager.h"
 #include "daemon/metrics_routes.h"
@@ -131,7 +132,8 @@ void HttpServer::setup(httplib::Server& server) {
         }
     });
     server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-        record_request(ctx_, req, res);
+        if (record_request(ctx_, req, res) && ctx_.dashboard != nullptr)
+            ctx_.dashboard->activity->record_refusal(res.status, std::chrono::system_clock::now());
         spdlog::debug("{} {} {} from {}", req.method, req.path, res.status, req.remote_addr);
     });
     register_info_routes(server, ctx_);

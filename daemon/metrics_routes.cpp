@@ -112,13 +112,13 @@ void note_request_job(std::shared_ptr<const Job> job) {
     t_job = std::move(job);
 }
 
-void record_request(HttpContext& ctx, const httplib::Request& req, const httplib::Response& res) {
+bool record_request(HttpContext& ctx, const httplib::Request& req, const httplib::Response& res) {
     const Clock::time_point started = t_started;
     const std::shared_ptr<const Job> job = std::move(t_job);
     t_started = {};
     t_job.reset();
     const char* endpoint = endpoint_of(req);
-    if (endpoint == nullptr) return;
+    if (endpoint == nullptr) return false;
     // Requests refused before a model was chosen share "none", so clients cannot add series.
     const std::string model = job ? job->spec().model.id : "none";
     // Started is unset for requests refused before routing (e.g. a body too large).
@@ -134,6 +134,7 @@ void record_request(HttpContext& ctx, const httplib::Request& req, const httplib
     ctx.metrics.add(
         "claude_harness_requests_total",
         {{"endpoint", endpoint}, {"model", model}, {"status", std::to_string(res.status)}});
+    return !job && res.status >= 400;
 }
 
 bool metrics_public(const Settings& settings, const httplib::Request& req) {

@@ -20,7 +20,9 @@ void declare_request_metrics(MetricsRegistry& metrics);
 // from the server's logger once the response (stream included) is written.
 void note_request_start();
 void note_request_job(std::shared_ptr<const Job> job);
-void record_request(HttpContext& ctx, const httplib::Request& req, const httplib::Response& res);
+// True when the request was a chat request that was refused before it became a job (bad JSON,
+// unknown model, a wrong key, ...): what job watchers never see.
+bool record_request(HttpContext& ctx, const httplib::Request& req, const httplib::Response& res);
 
 // [server] metrics = "public": the scrape needs no API key.
 bool metrics_public(const Settings& settings, const httplib::Request& req);

@@ -151,11 +151,13 @@ function renderCharts(h) {
     c.reqModel = makeChart('ch-req-model', ' req');
     c.tokModel = makeChart('ch-tok-model', ' tok');
     c.reqProvider = makeChart('ch-req-provider', ' req');
+    c.tokProvider = makeChart('ch-tok-provider', ' tok');
     c.errors = makeChart('ch-errors', '');
   }
   setSeries(c.reqModel, h.minute_ms, h.by_model, 'requests');
   setSeries(c.tokModel, h.minute_ms, h.by_model, 'tokens');
   setSeries(c.reqProvider, h.minute_ms, h.by_provider, 'requests');
+  setSeries(c.tokProvider, h.minute_ms, h.by_provider, 'tokens');
   const errors = {};
   for (const [k, v] of Object.entries(h.errors)) errors[ERROR_LABELS[k] || k] = { count: v };
   setSeries(c.errors, h.minute_ms, errors, 'count');

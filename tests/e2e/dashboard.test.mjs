@@ -97,11 +97,23 @@ test('loads without console errors, charts follow requests, a running job is can
     const row = page.locator('#jobs tbody tr', { hasText: 'running' });
     await row.waitFor({ timeout: 10_000 });
     assert.equal(await chat(daemon.baseUrl, 'FAKE[usage_limit]'), 429);
+    // Refused before it became a job: a bad request all the same.
+    const unknown = await fetch(`${daemon.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    assert.equal(unknown.status, 404);
     await page.waitForFunction(() => {
       const total = (id) => Chart.getChart(id).data.datasets.reduce((t, d) => t + d.data.reduce((s, p) => s + p.y, 0), 0);
-      return total('ch-req-model') === 4 && total('ch-tok-model') > 0 && total('ch-errors') === 1;
+      return total('ch-req-model') === 4 && total('ch-tok-model') > 0 && total('ch-errors') === 2;
     }, null, { timeout: 5_000 });
+    const byCategory = await page.evaluate(() => Object.fromEntries(Chart.getChart('ch-errors').data.datasets
+      .map((d) => [d.label, d.data.reduce((s, p) => s + p.y, 0)])));
+    assert.equal(byCategory['Usage limits'], 1, JSON.stringify(byCategory));
+    assert.equal(byCategory['Bad requests'], 1, JSON.stringify(byCategory));
     assert.equal(await chartTotal(page, 'ch-req-provider'), 4);
+    assert.ok(await chartTotal(page, 'ch-tok-provider') > 0, 'tokens by provider');
     await page.locator('#events li', { hasText: 'usage_limit' }).first().waitFor({ timeout: 5_000 });
     await page.locator('#totals-model tbody tr', { hasText: 'claude-sonnet' }).waitFor();
     await page.locator('#providers tbody tr', { hasText: 'default' }).waitFor();

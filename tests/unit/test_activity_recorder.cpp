@@ -54,6 +54,20 @@ BOOST_AUTO_TEST_CASE(failures_fall_into_the_charted_categories) {
                std::string("other"));
 }
 
+BOOST_AUTO_TEST_CASE(requests_refused_before_a_job_count_as_failures_only) {
+    ActivityRecorder r;
+    r.record_refusal(404, kT0 + 1s);
+    r.record_refusal(400, kT0 + 2s);
+    r.record_refusal(503, kT0 + 3s);
+    const auto minutes = r.minutes(1, kT0 + 59s);
+    BOOST_REQUIRE(minutes.size() == 1u);
+    const auto& m = minutes[0];
+    BOOST_TEST(m.errors[static_cast<std::size_t>(ErrorCategory::BadRequest)] == 2u);
+    BOOST_TEST(m.errors[static_cast<std::size_t>(ErrorCategory::Other)] == 1u);
+    BOOST_TEST(m.by_model.empty());  // no model was chosen, so no requests are charted
+    BOOST_TEST(r.totals().by_model.empty());
+}
+
 BOOST_AUTO_TEST_CASE(minutes_hold_requests_tokens_and_errors_by_model_and_provider) {
     ActivityRecorder r;
     r.record("sonnet", "p1", "key@1", ok_outcome(10, 5), kT0 + 5s);
