@@ -1,14 +1,15 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core) against the
 // real daemon and fake-claude: it loads without console errors, its charts follow new
-// requests, a running job can be cancelled from the job table, the page reconnects by itself
-// after a daemon restart, and a page loaded through a non-loopback address without a key shows
-// the key prompt and no data.
+// requests, a running job can be cancelled from the job table (by root, not by nobody), the
+// page reconnects by itself after a daemon restart, and a page loaded through a non-loopback
+// address without a key shows the key prompt and no data.
 //
 // Environment: CH_DAEMON_BINARY, CH_FAKE_CLAUDE (see harness.mjs); CH_OFF_LOOPBACK_ADDR, a
 // non-loopback address of this host (in_netns.sh provides one); CH_ARTIFACTS, where the
 // screenshots go; CH_CHROMIUM (default /usr/bin/chromium).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,6 +165,50 @@ test('the page goes offline when the daemon stops and reconnects by itself when 
   } finally {
     await context.close();
     if (second) await second.stop();
+  }
+});
+
+/** POST .../cancel as the dashboard page would, from this process or as another user. */
+function cancelAs(user, baseUrl, id) {
+  const script = `
+    const url = new URL(process.argv[1]);
+    const req = require('node:http').request(url, { method: 'POST', headers: {
+      'X-Harness-Dashboard': '1', Origin: url.origin } }, (res) => {
+      let body = ''; res.on('data', (d) => { body += d; });
+      res.on('end', () => process.stdout.write(JSON.stringify({ status: res.statusCode, body })));
+    });
+    req.on('error', (e) => { process.stderr.write(String(e)); process.exit(2); });
+    req.end();`;
+  const argv = [process.execPath, '-e', script, `${baseUrl}/dashboard/api/jobs/${id}/cancel`];
+  const run = user === 'root'
+    ? spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' })
+    : spawnSync('setpriv', [`--reuid=${user}`, '--regid=nogroup', '--clear-groups', ...argv], { encoding: 'utf8' });
+  assert.equal(run.status, 0, `cancel as ${user}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+test('cancelling from the dashboard needs the rights of CancelJob: root yes, nobody no', async () => {
+  const daemon = await startDaemon({ claude: fakeClaudePath(), env: PROVIDER_ENV });
+  try {
+    const hanging = chat(daemon.baseUrl, 'FAKE[hang]');
+    let id;
+    for (let i = 0; i < 100 && !id; i++) {
+      const state = await (await fetch(`${daemon.baseUrl}/dashboard/api/state`)).json();
+      id = state.jobs.find((j) => j.state === 'running')?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(id, 'the hanging job never showed as running');
+
+    const refused = cancelAs('nobody', daemon.baseUrl, id);
+    assert.equal(refused.status, 403, refused.body);
+    const state = await (await fetch(`${daemon.baseUrl}/dashboard/api/state`)).json();
+    assert.ok(state.jobs.some((j) => j.id === id), 'the job was cancelled anyway');
+
+    const allowed = cancelAs('root', daemon.baseUrl, id);
+    assert.equal(allowed.status, 200, allowed.body);
+    assert.equal(await hanging, 410);
+  } finally {
+    await daemon.stop();
   }
 });
 
