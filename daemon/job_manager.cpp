@@ -166,10 +166,18 @@ void JobManager::worker() {
                                      [&](const Running& r) { return r.job == job; });
         Running done = std::move(*it);
         running_.erase(it);
-        if (done.move) {
+        if (done.move && accepting_) {
             done.tried.push_back(provider.name);
             job->requeue();
             queue_.push_front({job, std::move(done.tried)});
+        } else if (done.move) {
+            // Shutdown began while the job was about to move: nothing will run it again.
+            const auto stopped =
+                failed_outcome(503, "shutting_down", "the harness is shutting down");
+            count_finished(stopped);
+            lock.unlock();
+            publish(*job, stopped);
+            lock.lock();
         } else {
             ++served_;
         }
