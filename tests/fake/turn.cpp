@@ -22,6 +22,7 @@ void Fake::run_turn(const ojson& msg) {
     const ojson content = msg.contains("message") && msg["message"].contains("content")
                               ? msg["message"]["content"]
                               : ojson("");
+    turn_content_ = content;
 
     Options o;
     // Markers from the environment first (a provider's env), then the prompt's.
