@@ -42,7 +42,8 @@ std::optional<SessionInfo> read_info(const fs::path& file) {
         info.provider = j.at("provider").get<std::string>();
         info.client = j.at("client").get<std::string>();
         info.history = std::stoull(j.at("history").get<std::string>(), nullptr, 16);
-        info.last_used = SysClock::time_point(std::chrono::milliseconds(j.at("last_used_ms")));
+        info.last_used = SysClock::time_point(
+            std::chrono::milliseconds(j.at("last_used_ms").get<std::int64_t>()));
         info.started = j.at("started").get<bool>();
         if (!is_session_id(info.id) || info.id != file.stem().string()) return std::nullopt;
         return info;
@@ -100,9 +101,11 @@ SessionStore::SessionStore(std::string root, std::chrono::milliseconds idle_time
                 spdlog::warn("unreadable session metadata {} ignored", file.path().string());
                 continue;
             }
-            sessions_[info->id] = Entry{std::move(*info), false};
+            const std::string id = info->id;  // the right side is evaluated first
+            sessions_[id] = Entry{std::move(*info), false};
         }
     }
+    if (!sessions_.empty()) spdlog::info("{} session(s) found in {}", sessions_.size(), root_);
 }
 
 void SessionStore::set_idle_timeout(std::chrono::milliseconds idle_timeout) {

@@ -22,11 +22,15 @@ DaemonOptions with_config_dir(const TempDir& dir, DaemonOptions options = {}) {
     return options;
 }
 
-json user(const std::string& text) { return {{"role", "user"}, {"content", text}}; }
-json assistant(const std::string& text) { return {{"role", "assistant"}, {"content", text}}; }
+json user(const std::string& text) {
+    return {{"role", "user"}, {"content", text}};
+}
+json assistant(const std::string& text) {
+    return {{"role", "assistant"}, {"content", text}};
+}
 
-json body_of(const json& messages) {
-    return {{"model", "claude-sonnet"}, {"messages", messages}};
+json body_of(const std::vector<json>& messages) {
+    return {{"model", "claude-sonnet"}, {"messages", json(messages)}};
 }
 
 // The messages the CLI sent upstream in the turn (fake-claude's echo_history).
@@ -77,7 +81,8 @@ BOOST_AUTO_TEST_CASE(a_resent_history_continues_the_session_that_answered_it) {
     const std::string a1 = completion_text(first);
 
     // A longer history starts a session, rendered as text once.
-    json history = {user("a FAKE[echo_history]"), assistant(a1), user("b FAKE[echo_history]")};
+    std::vector<json> history = {user("a FAKE[echo_history]"), assistant(a1),
+                                 user("b FAKE[echo_history]")};
     auto second = post_chat(d.port(), body_of(history));
     const std::string id = session_of(second);
     BOOST_REQUIRE_EQUAL(id.size(), 36u);
@@ -115,7 +120,7 @@ BOOST_AUTO_TEST_CASE(a_busy_session_answers_409_and_stays_usable) {
     auto slow = std::async(std::launch::async, [&] {
         return post_chat(d.port(), body_of({user("FAKE[slow_start_ms=3000]")}), {{kHeader, id}});
     });
-    BOOST_REQUIRE(d.wait_log("session " + id, 10s));
+    BOOST_REQUIRE(d.wait_pids(2, 10s));  // its CLI has started
     auto busy = post_chat(d.port(), body_of({user("two")}), {{kHeader, id}});
     check_error(busy, 409, "session_busy", id);
     BOOST_TEST(completion_text(slow.get()) == "Hello from the fake.");
@@ -169,13 +174,13 @@ BOOST_AUTO_TEST_CASE(the_messages_api_names_the_session_too) {
     Daemon d(with_config_dir(config));
     const json body = {{"model", "claude-sonnet"},
                        {"max_tokens", 100},
-                       {"messages", {user("one FAKE[echo_history]")}}};
+                       {"messages", json::array({user("one FAKE[echo_history]")})}};
     auto res = make_client(d.port()).Post("/v1/messages", {{kHeader, "new"}}, body.dump(),
                                           "application/json");
     const std::string id = session_of(res);
     BOOST_REQUIRE_EQUAL(id.size(), 36u);
     json next = body;
-    next["messages"] = {user("two FAKE[echo_history]")};
+    next["messages"] = json::array({user("two FAKE[echo_history]")});
     next["session_id"] = id;
     auto second = make_client(d.port()).Post("/v1/messages", next.dump(), "application/json");
     BOOST_TEST(session_of(second) == id);

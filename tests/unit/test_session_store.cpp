@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(one_holder_at_a_time_and_only_its_client) {
     BOOST_TEST(lease.info.provider == "p");
     BOOST_TEST((store.claim(id, "alice", lease) == ch::SessionStore::Claim::Busy));
     BOOST_TEST(!store.claim_by_history("alice", 42));  // busy
-    store.release(id, "p", false, 0);                 // failed: kept as it was
+    store.release(id, "p", false, 0);                  // failed: kept as it was
     BOOST_TEST(store.claim_by_history("alice", 42).has_value());
     store.release(id, "p", true, 43);
     BOOST_TEST(!store.claim_by_history("alice", 42));
@@ -104,6 +104,9 @@ BOOST_AUTO_TEST_CASE(a_new_store_reads_the_metadata_back) {
     BOOST_REQUIRE(lease.has_value());
     BOOST_TEST(lease->info.id == id);
     BOOST_TEST(lease->info.provider == "p");
+    again.release(id, "p", true, 7);
+    ch::SessionLease by_id;
+    BOOST_TEST((again.claim(id, "alice", by_id) == ch::SessionStore::Claim::Ok));
 }
 
 BOOST_AUTO_TEST_CASE(idle_sessions_expire_but_not_busy_ones) {
