@@ -156,6 +156,10 @@ ChatRequest parse_body(const json& body) {
         if (const json* user = member(*metadata, "user_id"); user && user->is_string())
             request.user = user->get<std::string>();
     }
+    if (const json* session = member(body, "session_id")) {
+        if (!session->is_string()) reject("session_id", "expected a string");
+        request.session = session->get<std::string>();
+    }
     for (const char* key : {"temperature", "top_p", "top_k"})
         check_number(body, key);
     return request;

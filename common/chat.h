@@ -30,6 +30,8 @@ struct ChatRequest {
     bool include_usage = false;  // stream_options.include_usage
     std::optional<std::int64_t> max_tokens;
     std::string user;  // client-supplied end-user id, for logs only
+    std::optional<std::string>
+        session;  // the session to continue ("session_id"); "new" = start one
 };
 
 // Token counts as the CLI reports them; dialects derive their own totals.

@@ -53,8 +53,10 @@ struct LimitsConfig {
     int cli_max_retries = 2;                           // CLAUDE_CODE_MAX_RETRIES for the CLI
     Duration job_retention{60 * 60 * 1000};            // finished /v1/jobs kept this long
     int max_retained_jobs = 100;                       // and at most this many
-    int auth_failure_limit = 3;     // consecutive authentication failures that suspend a provider
-    ClientLimits client{16, 0, 0};  // every client's, unless [clients.<id>] says
+    int auth_failure_limit = 3;  // consecutive authentication failures that suspend a provider
+    Duration session_idle_timeout{60 * 60 * 1000};  // a CLI session unused this long is removed
+    bool session_auto_resume = true;  // a resent history continues the session that answered it
+    ClientLimits client{16, 0, 0};    // every client's, unless [clients.<id>] says
     std::map<std::string, ClientLimits> clients;  // [clients.<id>], defaults filled in
 
     // The limits of one client: its own table's, or the default.

@@ -113,6 +113,18 @@ class Section {
         out = value->get();
     }
 
+    // Leaves out unchanged unless key holds a boolean.
+    void read_bool(std::string_view name, bool& out) const {
+        const toml::node* node = get(name);
+        if (node == nullptr) return;
+        const auto* value = node->as_boolean();
+        if (value == nullptr) {
+            error(*node, key(name) + " must be true or false, not " + a_type(*node));
+            return;
+        }
+        out = value->get();
+    }
+
     // Integers are range-checked here so that the narrowing to Int below is exact.
     template <typename Int>
     void read_int(std::string_view name, std::int64_t min, Int& out) const {

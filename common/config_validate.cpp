@@ -72,8 +72,8 @@ void read_limits(const Section& s, LimitsConfig& limits) {
     s.check_keys({"max_concurrent_jobs", "max_queued_jobs", "queue_timeout", "job_timeout",
                   "idle_timeout", "shutdown_grace", "usage_limit_retry_after", "cli_max_retries",
                   "job_retention", "max_retained_jobs", "auth_failure_limit",
-                  "max_queued_per_client", "client_requests_per_minute",
-                  "client_tokens_per_minute"});
+                  "max_queued_per_client", "client_requests_per_minute", "client_tokens_per_minute",
+                  "session_idle_timeout", "session_auto_resume"});
     s.read_int("max_concurrent_jobs", 1, limits.max_concurrent_jobs);
     s.read_int("max_queued_jobs", 0, limits.max_queued_jobs);
     s.read_duration("queue_timeout", limits.queue_timeout, false);
@@ -88,6 +88,8 @@ void read_limits(const Section& s, LimitsConfig& limits) {
     s.read_int("max_queued_per_client", 0, limits.client.max_queued);
     s.read_int("client_requests_per_minute", 0, limits.client.requests_per_minute);
     s.read_int("client_tokens_per_minute", 0, limits.client.tokens_per_minute);
+    s.read_duration("session_idle_timeout", limits.session_idle_timeout, true);  // 0 = no sessions
+    s.read_bool("session_auto_resume", limits.session_auto_resume);
 }
 
 // The table at key of root, or nullptr when absent or (reported) of another type.

@@ -219,6 +219,10 @@ ChatRequest parse_body(const json& body) {
         if (!user->is_string()) fail("user", "expected string");
         request.user = user->get<std::string>();
     }
+    if (const json* session = given(body, "session_id")) {
+        if (!session->is_string()) fail("session_id", "expected string");
+        request.session = session->get<std::string>();
+    }
     // Silently dropping tools would make a client wait for tool calls that never come.
     for (const char* key : {"tools", "functions"}) {
         const json* tools = given(body, key);

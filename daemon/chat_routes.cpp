@@ -2,6 +2,8 @@
 // one completion or as Server-Sent Events, noticing a vanished client within a second.
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include "common/openai.h"
 #include "daemon/job_flow.h"
 
@@ -10,6 +12,13 @@ namespace {
 
 void send_outcome_error(httplib::Response& res, const JobOutcome& outcome) {
     send_error(res, outcome.http_status, outcome.message, outcome.code, outcome.retry_after);
+}
+
+// The completion with a top-level "session_id": OpenAI's clients keep members they do not know.
+std::string with_session_id(const std::string& completion, const std::string& session) {
+    auto j = nlohmann::ordered_json::parse(completion);
+    j["session_id"] = session;
+    return j.dump();
 }
 
 class ChatStream : public JobEventStream {
@@ -81,6 +90,7 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
         return send_error(res, admitted.status, admitted.message, admitted.code, std::nullopt,
                           admitted.param);
     const auto& job = admitted.job;
+    set_session_header(res, *job);
     const ModelConfig* model = admitted.model;
     const std::int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
@@ -93,10 +103,11 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
         const JobOutcome& outcome = *view.outcome;
         finish_log(ctx, *job, outcome);
         if (!outcome.ok) return send_outcome_error(res, outcome);
-        res.set_content(openai::completion_json(
-                            "chatcmpl-" + job->id(), created, model->id, outcome.reply.text,
-                            openai::finish_reason(outcome.reply.stop_reason), outcome.reply.usage),
-                        "application/json");
+        std::string body = openai::completion_json(
+            "chatcmpl-" + job->id(), created, model->id, outcome.reply.text,
+            openai::finish_reason(outcome.reply.stop_reason), outcome.reply.usage);
+        if (job->spec().session) body = with_session_id(body, job->spec().session->id);
+        res.set_content(body, "application/json");
         return;
     }
 

@@ -1,12 +1,16 @@
 #include "daemon/cli_command.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 
+#include "daemon/job.h"
+
 namespace ch {
 
-std::vector<std::string> cli_arguments(const std::string& executable, const ModelConfig& model) {
-    return {
+std::vector<std::string> cli_arguments(const std::string& executable, const ModelConfig& model,
+                                       const JobSession* session) {
+    std::vector<std::string> args{
         executable,
         "-p",
         "--input-format",
@@ -24,6 +28,12 @@ std::vector<std::string> cli_arguments(const std::string& executable, const Mode
         "--model",
         model.cli_model,
     };
+    if (session) {
+        const auto it = std::find(args.begin(), args.end(), "--no-session-persistence");
+        *it = session->resume ? "--resume" : "--session-id";
+        args.insert(std::next(it), session->id);
+    }
+    return args;
 }
 
 std::vector<std::string> cli_environment(const RunAs& who, const ProviderConfig& provider,

@@ -11,7 +11,12 @@
 
 namespace ch {
 
-std::vector<std::string> cli_arguments(const std::string& executable, const ModelConfig& model);
+struct JobSession;
+
+// Without a session nothing is persisted; with one the CLI starts it (--session-id) or
+// continues it (--resume) and keeps its transcript.
+std::vector<std::string> cli_arguments(const std::string& executable, const ModelConfig& model,
+                                       const JobSession* session = nullptr);
 
 // HOME/USER/LOGNAME/PATH/LANG of the run-as user, the CLI's quiet and bounded-retry settings,
 // then the provider's own `env` (which wins).

@@ -22,6 +22,7 @@ class JobManager;
 class JobStore;
 class ProviderHealth;
 class ProviderPool;
+class SessionStore;
 class UsageLedger;
 class WarmPool;
 
@@ -44,6 +45,7 @@ struct HttpContext {
     DashboardSources* dashboard = nullptr;  // null: no dashboard routes
     WarmPool* warm_pool = nullptr;          // null: no pre-started CLI processes
     std::shared_ptr<JobStore> job_store;    // the background jobs of /v1/jobs
+    SessionStore* sessions = nullptr;       // null: every request is stateless
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::int64_t started_epoch = 0;
 

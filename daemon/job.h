@@ -21,6 +21,15 @@
 
 namespace ch {
 
+// The CLI session a job runs in (see session_store.h): it starts the session with
+// --session-id or continues it with --resume, in the session's own working directory.
+struct JobSession {
+    std::string id;
+    std::string root;  // <root>/<provider>/<id> is the working directory
+    bool resume = false;
+    std::uint64_t history = 0;  // hash of the conversation through the job's prompt
+};
+
 struct JobSpec {
     ChatRequest request;
     ModelConfig model;
@@ -28,6 +37,7 @@ struct JobSpec {
     std::string client;                     // who asked (key id or address): fairness, limits, logs
     std::string conversation;  // which conversation it continues, to keep it on one provider
     LimitsConfig limits;       // in force when the job was submitted; a reload never changes it
+    std::optional<JobSession> session;  // none: a stateless run
 };
 
 enum class JobState { Queued, Running, Finished };

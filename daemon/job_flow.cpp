@@ -7,6 +7,7 @@
 #include "daemon/conversation_key.h"
 #include "daemon/metrics_routes.h"
 #include "daemon/provider_health.h"
+#include "daemon/session_routing.h"
 
 namespace ch {
 
@@ -55,6 +56,22 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
         return out;
     }
     std::string client = client_id(req, out.settings->keys);
+    std::optional<JobSession> session;
+    if (ctx.sessions) {
+        const std::string header = req.get_header_value(kSessionHeader);
+        SessionPlan plan = plan_session(
+            *ctx.sessions, config, client, header.empty() ? request.session.value_or("") : header,
+            request.system.value_or(out.model->system_prompt), request, providers);
+        if (plan.status != 0) {
+            ++ctx.requests_failed;
+            out.status = plan.status;
+            out.code = plan.code;
+            out.message = plan.message;
+            out.param = plan.status == 400 ? "session_id" : "";
+            return out;
+        }
+        session = std::move(plan.session);
+    }
     std::string conversation =
         providers.size() > 1 ? conversation_key(client, request) : std::string();
     out.job = ctx.jobs->submit(JobSpec{std::move(request),
@@ -62,9 +79,14 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
                                        std::move(providers),
                                        std::move(client),
                                        std::move(conversation),
-                                       {}});
+                                       {},
+                                       std::move(session)});
     note_request_job(out.job);
     return out;
+}
+
+void set_session_header(httplib::Response& res, const Job& job) {
+    if (job.spec().session) res.set_header(kSessionHeader, job.spec().session->id);
 }
 
 void finish_log(HttpContext& ctx, const Job& job, const JobOutcome& outcome) {

@@ -44,6 +44,11 @@ struct Admission {
 };
 Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest request);
 
+// Names the CLI session a request continues, and the one its answer belongs to.
+constexpr const char* kSessionHeader = "X-Claude-Session";
+// Tells the client which session the job ran in, if any.
+void set_session_header(httplib::Response& res, const Job& job);
+
 // Counts a failure and logs how the job ended.
 void finish_log(HttpContext& ctx, const Job& job, const JobOutcome& outcome);
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -316,10 +317,13 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
     }
     const std::string system = spec.request.system.value_or(spec.model.system_prompt);
     std::vector<std::string> input = render_cli_input(spec.request, system);
-    ProcessSpec process{path, cli_arguments(path, spec.model),
+    const JobSession* session = spec.session ? &*spec.session : nullptr;
+    ProcessSpec process{path, cli_arguments(path, spec.model, session),
                         cli_environment(*who, provider, spec.limits, spec.request.max_tokens), *who,
                         ""};
-    if (auto warm = ctx.warm_pool ? ctx.warm_pool->take(provider.name, process) : nullptr) {
+    // A pre-started process has no session; a session's run always starts its own.
+    auto warm = ctx.warm_pool && !session ? ctx.warm_pool->take(provider.name, process) : nullptr;
+    if (warm) {
         spdlog::info("job {}: took pre-started {} (pid {}, model {}, provider {})", job.id(), path,
                      warm->child.pid(), spec.model.id, provider.name);
         // After initialize (so the model switch is not undone), before the user line.
@@ -330,16 +334,27 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
         ctx.reaper->request_sweep();
         return;
     }
-    WorkDir dir(ctx.jobs_dir, job.id(), *who);
-    if (!dir.error().empty()) {
-        conclude_job(job, ctx, failed_outcome(500, "internal_error", dir.error()));
-        return;
+    std::optional<WorkDir> dir;
+    if (session) {
+        // The CLI finds a session's transcript by working directory: it stays.
+        process.cwd = session->root + "/" + provider.name + "/" + session->id;
+        if (const std::string failed = prepare_session_dir(process.cwd, *who); !failed.empty()) {
+            conclude_job(job, ctx, failed_outcome(500, "internal_error", failed));
+            return;
+        }
+    } else {
+        dir.emplace(ctx.jobs_dir, job.id(), *who);
+        if (!dir->error().empty()) {
+            conclude_job(job, ctx, failed_outcome(500, "internal_error", dir->error()));
+            return;
+        }
+        process.cwd = dir->path();
     }
-    process.cwd = dir.path();
     try {
         ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);
-        spdlog::info("job {}: started {} as {} (pid {}, model {}, provider {})", job.id(), path,
-                     who->name, child.pid(), spec.model.id, provider.name);
+        spdlog::info("job {}: started {} as {} (pid {}, model {}, provider {}{}{})", job.id(), path,
+                     who->name, child.pid(), spec.model.id, provider.name,
+                     session ? ", session " : "", session ? session->id : "");
         Run run(job, ctx, std::move(child), join_lines(input));
         run.execute();
     } catch (const SpawnError& e) {

@@ -41,7 +41,9 @@ json job_json(const Job& job) {
                 {"finished_at", epoch_or_null(job.finished_at())},
                 {"result", nullptr},
                 {"usage", nullptr},
-                {"error", nullptr}};
+                {"error", nullptr},
+                {"session_id", nullptr}};
+    if (job.spec().session) out["session_id"] = job.spec().session->id;
     if (outcome && outcome->ok) {
         out["result"] = outcome->reply.text;
         out["usage"] = json::parse(openai::usage_json(outcome->reply.usage));
@@ -119,6 +121,7 @@ void handle_create(HttpContext& ctx, JobStore& store, const httplib::Request& re
                        {"object", "job"},
                        {"status", status_name(*admitted.job, outcome)}};
     res.set_header("Location", "/v1/jobs/" + admitted.job->id());
+    set_session_header(res, *admitted.job);
     send_json(res, 202, body);
 }
 

@@ -31,6 +31,8 @@
 #include "daemon/provider_health.h"
 #include "daemon/provider_pool.h"
 #include "daemon/service_notifier.h"
+#include "daemon/session_routing.h"
+#include "daemon/session_store.h"
 #include "daemon/settings.h"
 #include "daemon/usage_journal.h"
 #include "daemon/usage_ledger.h"
@@ -190,7 +192,12 @@ int main(int argc, char** argv) {
     ch::ProviderPool pool(&health);
     ch::WarmPool warm_pool(*jobs_dir, reaper);
     warm_pool.configure(config);
+    // Sessions outlive restarts: their metadata and working directories are read back here.
+    ch::SessionStore sessions(config.server.state_dir + "/sessions",
+                              config.limits.session_idle_timeout);
+    ch::SessionReleaser session_releaser(sessions);
     ch::JobManager jobs(config.limits, *jobs_dir, reaper, &pool, &warm_pool);
+    jobs.add_watcher(session_releaser);
     ch::UsageLedger usage;
     jobs.add_watcher(journal);
     jobs.add_watcher(usage);
@@ -211,6 +218,7 @@ int main(int argc, char** argv) {
     ctx.usage = &usage;
     ctx.dashboard = &dashboard;
     ctx.warm_pool = &warm_pool;
+    ctx.sessions = &sessions;
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     ctx.started_epoch = std::chrono::duration_cast<std::chrono::seconds>(now).count();
     ch::ConfigReloader reloader(options.config, ctx, jobs, health, pool, &warm_pool);

@@ -102,6 +102,7 @@ void handle_messages(HttpContext& ctx, const httplib::Request& req, httplib::Res
     const Admission admitted = submit_chat(ctx, req, std::move(*parsed.request));
     if (!admitted.job) return send_anthropic_error(res, admitted.status, admitted.message);
     const auto& job = admitted.job;
+    set_session_header(res, *job);
     const ConnectionProbe probe = probe_for(req);
 
     if (!stream) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include <spdlog/spdlog.h>
 
@@ -25,6 +26,17 @@ WorkDir::WorkDir(const std::string& parent, const std::string& name, const RunAs
 WorkDir::~WorkDir() {
     if (!path_.empty() && rmdir(path_.c_str()) != 0)
         spdlog::warn("cannot remove working directory {}: {}", path_, std::strerror(errno));
+}
+
+std::string prepare_session_dir(const std::string& path, const RunAs& who) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return "cannot create " + path + ": " + ec.message();
+    if (chmod(path.c_str(), 0700) != 0)
+        return "cannot protect " + path + ": " + std::strerror(errno);
+    if (who.switch_user && chown(path.c_str(), who.uid, who.gid) != 0)
+        return "cannot hand " + path + " to " + who.name + ": " + std::strerror(errno);
+    return "";
 }
 
 }  // namespace ch

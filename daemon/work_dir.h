@@ -24,4 +24,8 @@ class WorkDir {
     std::string error_;
 };
 
+// A session's working directory (and its parents), kept across runs and restarts: created if
+// missing and handed to the run-as user. Returns why it could not be, or "".
+std::string prepare_session_dir(const std::string& path, const RunAs& who);
+
 }  // namespace ch

@@ -161,6 +161,7 @@ function describePid(pid) {
  * @param {object[]} [opts.models]        [[models]] tables (default: claude-sonnet / sonnet)
  * @param {boolean} [opts.pidDir=true]    set FAKE_CLAUDE_PID_DIR so fake-claude records its pids
  * @param {number} [opts.warmPool=0]      [[providers]] warm_pool (0: every request starts its CLI)
+ * @param {string} [opts.stateDir]        state_dir to use (a restart reuses one); default: a new one
  * @returns {Promise<{baseUrl:string, port:number, dir:string, pidDir:string|null,
  *                    stderr:()=>string, stop:()=>Promise<void>}>}
  */
@@ -168,8 +169,8 @@ export async function startDaemon(opts) {
   assert.ok(opts?.claude, 'startDaemon needs opts.claude');
   const binary = daemonBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-'));
-  const stateDir = path.join(dir, 'state');
-  fs.mkdirSync(stateDir);
+  const stateDir = opts.stateDir ?? path.join(dir, 'state');
+  fs.mkdirSync(stateDir, { recursive: true });
   const pidDir = opts.pidDir === false ? null : path.join(dir, 'pids');
   if (pidDir) fs.mkdirSync(pidDir);
   // A marker in every CLI process's environment, to find leftovers of this daemon.

@@ -132,6 +132,11 @@ class Fake {
     // ----- signals.cpp -----------------------------------------------------------
     void spawn_grandchild(bool new_session);
 
+    // ----- session.cpp -----------------------------------------------------------
+    int open_session();  // 0, or the exit status after an error like the CLI's
+    ojson upstream_messages(const ojson& content) const;  // what the turn would send upstream
+    void record_turn(const std::string& reply);
+
     // ----- turn.cpp --------------------------------------------------------------
     void abort_before_stream(Abort a);
     void run_turn(const ojson& msg);
@@ -152,6 +157,12 @@ class Fake {
     std::string init_model_;
     std::string api_model_;
     std::string session_id_;
+    std::string resume_id_;
+    std::string new_session_id_;
+    bool no_persistence_ = false;
+    std::string transcript_;  // "" = not persisted
+    ojson history_ = ojson::array();
+    ojson turn_content_;
 
     std::string inbuf_;
     std::size_t scan_pos_ = 0;

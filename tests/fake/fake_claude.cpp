@@ -26,6 +26,10 @@
 //   * stream_event and system/status lines are only written with
 //     --include-partial-messages (like the real CLI).
 //
+// Sessions: --session-id <uuid> starts one (refused if its transcript exists), --resume <id>
+// continues one (stderr "No conversation found with session ID: <id>", exit 1, when there is
+// no transcript for this working directory), --no-session-persistence writes nothing.
+//
 // Default turn: message id msg_fake_<n> (msg_fake_1 for the first message of
 // the process), usage input 11 / cache_creation 17 / cache_read 13 / output 1
 // in message_start and assistant, output 5 in message_delta and result.  Text
@@ -41,6 +45,8 @@
 //   echo_system        reply = the system prompt (initialize.systemPrompt, else
 //                      --system-prompt, else "<none>")
 //   echo_model         reply = the model of the turn (as in its system/init)
+//   echo_history       reply = JSON array of the messages the turn would send upstream:
+//                      the session's stored turns ({role, content}) and this user message
 //   echo_env=NAME      reply = getenv(NAME) or "<unset>"
 //   echo_identity      reply = JSON {uid,gid,groups,cwd,pgid,pid,ppid,sid,fds,
 //                      argv,env}
@@ -130,6 +136,15 @@ Fake::Fake(int argc, char** argv) : t_start_(Clock::now()) {
             input_format_ = v;
             continue;
         }
+        if (take("--resume", v)) {
+            resume_id_ = v;
+            continue;
+        }
+        if (take("--session-id", v)) {
+            new_session_id_ = v;
+            continue;
+        }
+        if (a == "--no-session-persistence") no_persistence_ = true;
         if (a == "--verbose") verbose_ = true;
         if (a == "--include-partial-messages") partial_ = true;
     }
@@ -159,6 +174,7 @@ int Fake::run() {
         return 2;
     }
 
+    if (const int rc = open_session()) return rc;
     for (;;) {
         std::optional<ojson> msg = next_user_message();
         if (!msg) return last_result_api_error_ ? 1 : 0;

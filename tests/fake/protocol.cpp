@@ -188,6 +188,7 @@ void Fake::emit_success_result(const std::string& text, const std::string& stop_
           {"fast_mode_state", "off"},
           {"uuid", uuid4()}});
     last_result_api_error_ = false;
+    record_turn(text);
 }
 
 void Fake::emit_interrupted(bool streaming, const std::string& partial_text) {

@@ -103,6 +103,9 @@ void Fake::choose_reply(const Options& o, const ojson& content, std::string& tex
         text = content.is_string() ? content.get<std::string>() : dump(content);
         deltas = split_utf8(
             text, text.size() > 64 ? kBigChunk : std::max<std::size_t>(1, (text.size() + 1) / 2));
+    } else if (o.has("echo_history")) {
+        text = dump(upstream_messages(content));
+        deltas = split_utf8(text, kBigChunk);
     } else if (o.has("echo_system")) {
         text = effective_system_prompt();
         deltas = split_utf8(text, kBigChunk);

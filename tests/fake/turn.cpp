@@ -22,11 +22,16 @@ void Fake::run_turn(const ojson& msg) {
     const ojson content = msg.contains("message") && msg["message"].contains("content")
                               ? msg["message"]["content"]
                               : ojson("");
+    turn_content_ = content;
 
     Options o;
     // Markers from the environment first (a provider's env), then the prompt's.
     if (const char* env = std::getenv("FAKE_CLAUDE_MARKERS"))
         parse_markers("FAKE[" + std::string(env) + "]", o);
+    // A resumed session's earlier user turns count too: the real CLI sends them upstream.
+    for (const auto& earlier : history_)
+        if (earlier["role"] == "user" && earlier["content"].is_string())
+            parse_markers(earlier["content"].get<std::string>(), o);
     if (content.is_string()) {
         parse_markers(content.get<std::string>(), o);
     } else if (content.is_array()) {
