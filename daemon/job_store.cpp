@@ -18,6 +18,20 @@ std::shared_ptr<Job> JobStore::find(const std::string& id, const LimitsConfig& l
     return it == jobs_.end() ? nullptr : it->second;
 }
 
+std::vector<std::shared_ptr<Job>> JobStore::list(const std::string& client,
+                                                 const LimitsConfig& limits) {
+    std::vector<std::shared_ptr<Job>> out;
+    {
+        std::lock_guard guard(mutex_);
+        prune(limits);
+        for (const auto& [id, job] : jobs_)
+            if (job->spec().client == client) out.push_back(job);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a->created() > b->created(); });
+    return out;
+}
+
 void JobStore::prune(const LimitsConfig& limits) {
     const auto now = std::chrono::system_clock::now();
     std::vector<std::pair<std::chrono::system_clock::time_point, std::string>> kept;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/config.h"
 #include "daemon/job.h"
@@ -18,6 +19,8 @@ class JobStore {
     void add(std::shared_ptr<Job> job, const LimitsConfig& limits);
     // Null when unknown or forgotten.
     std::shared_ptr<Job> find(const std::string& id, const LimitsConfig& limits);
+    // The jobs of `client` still kept, newest first.
+    std::vector<std::shared_ptr<Job>> list(const std::string& client, const LimitsConfig& limits);
 
   private:
     void prune(const LimitsConfig& limits);  // called with the lock held

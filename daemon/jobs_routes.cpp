@@ -1,7 +1,10 @@
 // Background jobs: POST /v1/jobs starts a chat job that no connection owns, GET reads its
 // status, GET .../events follows the CLI's stream-json lines as resumable Server-Sent Events,
-// DELETE cancels it. Finished jobs stay readable for [limits] job_retention.
+// DELETE cancels it, GET /v1/jobs lists the caller's. Finished jobs stay readable for [limits]
+// job_retention. Each job is seen only by the client that started it.
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -125,12 +128,53 @@ void handle_create(HttpContext& ctx, JobStore& store, const httplib::Request& re
     send_json(res, 202, body);
 }
 
+// A job belongs to the client that started it (its API key, or its address without keys):
+// another client is told it does not exist rather than that it is not theirs.
 std::shared_ptr<Job> find_or_404(HttpContext& ctx, JobStore& store, const httplib::Request& req,
                                  httplib::Response& res) {
     const std::string id = req.matches[1];
-    auto job = store.find(id, ctx.settings()->config.limits);
+    const auto settings = ctx.settings();
+    auto job = store.find(id, settings->config.limits);
+    if (job && job->spec().client != client_id(req, settings->keys)) job = nullptr;
     if (!job) send_error(res, 404, "No job with id '" + id + "'", "job_not_found", std::nullopt);
     return job;
+}
+
+constexpr long kDefaultListLimit = 100;
+constexpr long kMaxListLimit = 1000;
+
+// GET /v1/jobs[?status=S][&limit=N]: the caller's jobs, newest first.
+void handle_list(HttpContext& ctx, JobStore& store, const httplib::Request& req,
+                 httplib::Response& res) {
+    const std::string status = req.get_param_value("status");
+    static const std::vector<std::string> kStatuses = {"queued", "running", "succeeded", "failed",
+                                                       "cancelled"};
+    if (!status.empty() && std::find(kStatuses.begin(), kStatuses.end(), status) == kStatuses.end())
+        return send_error(res, 400,
+                          "status must be one of queued, running, succeeded, failed, cancelled",
+                          "invalid_request", std::nullopt, "status");
+    long limit = kDefaultListLimit;
+    if (req.has_param("limit")) {
+        const std::string given = req.get_param_value("limit");
+        char* end = nullptr;
+        limit = std::strtol(given.c_str(), &end, 10);
+        if (given.empty() || *end != '\0' || limit < 1 || limit > kMaxListLimit)
+            return send_error(res, 400,
+                              "limit must be a number from 1 to " + std::to_string(kMaxListLimit),
+                              "invalid_request", std::nullopt, "limit");
+    }
+    const auto settings = ctx.settings();
+    json data = json::array();
+    bool more = false;
+    for (const auto& job : store.list(client_id(req, settings->keys), settings->config.limits)) {
+        if (!status.empty() && status_name(*job, job->outcome()) != status) continue;
+        if (static_cast<long>(data.size()) == limit) {
+            more = true;
+            break;
+        }
+        data.push_back(job_json(*job));
+    }
+    send_json(res, 200, {{"object", "list"}, {"data", std::move(data)}, {"has_more", more}});
 }
 
 // The SSE stream of one job's events after a position. Event n is the n-th stream-json line;
@@ -204,6 +248,9 @@ void register_jobs_routes(httplib::Server& server, HttpContext& ctx) {
     JobStore& store = *ctx.job_store;
     server.Post("/v1/jobs", [&ctx, &store](const httplib::Request& req, httplib::Response& res) {
         handle_create(ctx, store, req, res);
+    });
+    server.Get("/v1/jobs", [&ctx, &store](const httplib::Request& req, httplib::Response& res) {
+        handle_list(ctx, store, req, res);
     });
     server.Get(R"(/v1/jobs/([^/]+))",
                [&ctx, &store](const httplib::Request& req, httplib::Response& res) {

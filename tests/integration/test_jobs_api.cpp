@@ -1,6 +1,7 @@
 // Background jobs (/v1/jobs): the lifecycle and status values, the CLI's events numbered so a
 // client resuming with Last-Event-ID misses none and sees none twice, replay after the end,
-// cancelling with DELETE, independence from connections, retention, and the errors.
+// cancelling with DELETE, independence from connections, retention, listing, ownership by
+// API key, and the errors.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -227,6 +228,69 @@ BOOST_AUTO_TEST_CASE(retention_by_count_and_time) {
     const std::string c = start(quick.port(), "hello");
     BOOST_TEST(wait_until(
         [&] { return make_client(quick.port()).Get("/v1/jobs/" + c)->status == 404; }, 10s));
+}
+
+BOOST_AUTO_TEST_CASE(listing_newest_first_with_filters) {
+    Daemon d;
+    const std::string first = start(d.port(), "hello");
+    wait_status(d.port(), first, "succeeded");
+    const std::string second = start(d.port(), "FAKE[hang]");
+    BOOST_REQUIRE(d.wait_pids(1, 10s));
+    auto client = make_client(d.port());
+
+    auto res = client.Get("/v1/jobs");
+    BOOST_REQUIRE(res);
+    BOOST_REQUIRE_MESSAGE(res->status == 200, res->body);
+    json list = json::parse(res->body);
+    BOOST_TEST(list["object"] == "list");
+    BOOST_TEST(list["has_more"] == false);
+    BOOST_REQUIRE(list["data"].size() == 2u);
+    BOOST_TEST(list["data"][0]["id"] == second);
+    BOOST_TEST(list["data"][0]["status"] == "running");
+    BOOST_TEST(list["data"][1]["id"] == first);
+    BOOST_TEST(list["data"][1]["result"] == "Hello from the fake.");
+
+    list = json::parse(client.Get("/v1/jobs?status=succeeded")->body);
+    BOOST_REQUIRE(list["data"].size() == 1u);
+    BOOST_TEST(list["data"][0]["id"] == first);
+    list = json::parse(client.Get("/v1/jobs?limit=1")->body);
+    BOOST_REQUIRE(list["data"].size() == 1u);
+    BOOST_TEST(list["data"][0]["id"] == second);
+    BOOST_TEST(list["has_more"] == true);
+
+    check_error(client.Get("/v1/jobs?status=done"), 400, "invalid_request", "status");
+    check_error(client.Get("/v1/jobs?limit=0"), 400, "invalid_request", "limit");
+    check_error(client.Get("/v1/jobs?limit=ten"), 400, "invalid_request", "limit");
+    BOOST_TEST(client.Delete("/v1/jobs/" + second)->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_job_is_seen_only_by_the_key_that_started_it) {
+    Daemon d({.api_keys = {"sk-owner", "sk-other"}});
+    const httplib::Headers owner = {{"Authorization", "Bearer sk-owner"}};
+    const httplib::Headers other = {{"Authorization", "Bearer sk-other"}};
+    auto client = make_client(d.port());
+    const auto created = client.Post(
+        "/v1/jobs", owner, json{{"model", "claude-sonnet"}, {"prompt", "FAKE[hang]"}}.dump(),
+        "application/json");
+    BOOST_REQUIRE(created);
+    BOOST_REQUIRE_MESSAGE(created->status == 202, created->body);
+    const std::string id = json::parse(created->body)["id"];
+    BOOST_REQUIRE(d.wait_pids(1, 10s));
+
+    check_error(client.Get("/v1/jobs/" + id, other), 404, "job_not_found", id);
+    check_error(client.Get("/v1/jobs/" + id + "/events", other), 404, "job_not_found");
+    check_error(client.Delete("/v1/jobs/" + id, other), 404, "job_not_found");
+    BOOST_TEST(json::parse(client.Get("/v1/jobs", other)->body)["data"].empty());
+    // The other key's DELETE did not reach it.
+    const auto mine = client.Get("/v1/jobs/" + id, owner);
+    BOOST_REQUIRE(mine);
+    BOOST_TEST(json::parse(mine->body)["status"] == "running");
+    const json listed = json::parse(client.Get("/v1/jobs", owner)->body);
+    BOOST_REQUIRE(listed["data"].size() == 1u);
+    BOOST_TEST(listed["data"][0]["id"] == id);
+
+    BOOST_TEST(client.Delete("/v1/jobs/" + id, owner)->status == 200);
+    BOOST_TEST(wait_until([&] { return d.alive_pids().empty(); }, 5s), "the CLI survived");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_ids_are_404) {
