@@ -12,6 +12,9 @@
 
 namespace ch {
 
+// Where the daemon and every ctl verb look for the configuration unless told otherwise.
+inline constexpr const char* kDefaultConfigPath = "/etc/claude-harness/config.toml";
+
 using Duration = std::chrono::milliseconds;
 
 struct ListenAddress {

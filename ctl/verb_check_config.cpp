@@ -12,8 +12,6 @@
 namespace ch::ctl {
 namespace {
 
-constexpr const char* kDefaultPath = "/etc/claude-harness/config.toml";
-
 constexpr const char* kUsageText =
     "Usage: claude-harnessctl check-config [--json] [PATH]\n"
     "\n"
@@ -35,7 +33,7 @@ int verb_check_config(int argc, char** argv) {
     options.json(&json).operands(0, 1, &operands);
     if (const auto exit = options.parse(argc, argv)) return *exit;
 
-    const std::string path = operands.empty() ? kDefaultPath : operands[0];
+    const std::string path = operands.empty() ? kDefaultConfigPath : operands[0];
     const ConfigLoad load = load_config_file(path);
     if (json) {
         print_json({{"path", path}, {"valid", load.ok()}, {"errors", load.errors}});

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/config.h"
 #include "ctl/doctor_checks.h"
 #include "ctl/exit_codes.h"
 #include "ctl/output.h"
@@ -61,7 +62,7 @@ nlohmann::json to_json(const std::vector<Check>& checks, bool ok) {
 
 int verb_doctor(int argc, char** argv) {
     bool json = false;
-    std::string path = "/etc/claude-harness/config.toml";
+    std::string path = kDefaultConfigPath;
     VerbOptions options("doctor", kUsageText);
     options.value("config", 0, [&](const std::string& v) { path = v; }).json(&json);
     if (const auto exit = options.parse(argc, argv)) return *exit;

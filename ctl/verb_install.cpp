@@ -56,7 +56,7 @@ constexpr const char* kUsageText =
     "Exit status: 0 installed and answering, 1 failure, 2 usage error.\n";
 
 struct Options {
-    std::string user = "claude-harness", claude, config = "/etc/claude-harness/config.toml",
+    std::string user = "claude-harness", claude, config = kDefaultConfigPath,
                 systemd_dir = "/etc/systemd/system";
     int port = 8013;
     bool port_given = false, docker = false, files_only = false;

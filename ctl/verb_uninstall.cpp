@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "common/config.h"
 #include "ctl/exit_codes.h"
 #include "ctl/install_files.h"
 #include "ctl/output.h"
@@ -47,7 +48,7 @@ void removed(bool did, const std::string& path) {
 }  // namespace
 
 int verb_uninstall(int argc, char** argv) {
-    std::string config = "/etc/claude-harness/config.toml", systemd_dir = "/etc/systemd/system";
+    std::string config = kDefaultConfigPath, systemd_dir = "/etc/systemd/system";
     bool files_only = false;
     VerbOptions options("uninstall", kUsageText);
     options.value("config", 0, [&](const std::string& v) { config = v; })

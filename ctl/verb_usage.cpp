@@ -15,8 +15,6 @@
 namespace ch::ctl {
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/claude-harness/config.toml";
-
 constexpr const char* kUsageText =
     "Usage: claude-harnessctl usage [--since WHEN] [--by model|provider|key|day] [--json]\n"
     "                               [--file PATH | --config PATH]\n"
@@ -46,7 +44,7 @@ struct UsageOptions {
     bool has_since = false;
     UsageGrouping by = UsageGrouping::Model;
     std::string file;
-    std::string config = kDefaultConfig;
+    std::string config = kDefaultConfigPath;
 };
 
 nlohmann::json totals_json(const UsageTotals& t) {

@@ -40,8 +40,6 @@
 
 namespace {
 
-constexpr const char* kDefaultConfig = "/etc/claude-harness/config.toml";
-
 constexpr const char* kUsage =
     "Usage: claude-harnessd [OPTIONS]\n"
     "\n"
@@ -56,7 +54,7 @@ constexpr const char* kUsage =
     "  -h, --help             print this help and exit\n";
 
 struct Options {
-    std::string config = kDefaultConfig;
+    std::string config = ch::kDefaultConfigPath;
     std::string log_level = "info";
     ch::BusKind bus = ch::BusKind::System;
     bool check_only = false;

@@ -29,11 +29,10 @@ std::vector<std::string> load_provider_tokens(Config& config) {
         std::stringstream text;
         text << in.rdbuf();
         std::string token = text.str();
-        const auto end = token.find_last_not_of(" \t\r\n");
-        token.erase(end == std::string::npos ? 0 : end + 1);
-        token.erase(0, token.find_first_not_of(" \t\r\n") == std::string::npos
-                           ? token.size()
-                           : token.find_first_not_of(" \t\r\n"));
+        const auto first = token.find_first_not_of(" \t\r\n");
+        token = first == std::string::npos
+                    ? std::string()
+                    : token.substr(first, token.find_last_not_of(" \t\r\n") - first + 1);
         if (token.empty() || token.find_first_of(" \t\r\n") != std::string::npos) {
             errors.push_back("provider '" + provider.name + "': token_file " + path +
                              " must hold exactly one token (as printed by `claude setup-token`)");
