@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/token_tally.h"
+
 namespace ch {
 
 enum class UsageGrouping { Model, Provider, Key, Day };
@@ -17,14 +19,8 @@ enum class UsageGrouping { Model, Provider, Key, Day };
 std::optional<UsageGrouping> parse_usage_grouping(std::string_view text);
 const char* usage_grouping_name(UsageGrouping by);
 
-struct UsageTotals {
+struct UsageTotals : TokenTally {
     std::string group;  // the model, provider, client or "YYYY-MM-DD" (UTC)
-    std::uint64_t requests = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t input_tokens = 0;
-    std::uint64_t output_tokens = 0;
-    std::uint64_t cache_read_tokens = 0;
-    std::uint64_t cache_creation_tokens = 0;
     double cost_usd = 0;
 };
 

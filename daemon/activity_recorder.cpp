@@ -40,26 +40,14 @@ Bucket& slot(std::array<Bucket, N>& ring, std::int64_t index, std::int64_t start
     return b;
 }
 
-Tally tally_of(const JobOutcome& outcome) {
-    Tally t;
-    t.requests = 1;
-    if (!outcome.ok) {
-        t.failed = 1;
-        return t;
-    }
-    const Usage& u = outcome.reply.usage;
-    t.input_tokens = static_cast<std::uint64_t>(u.input_tokens);
-    t.output_tokens = static_cast<std::uint64_t>(u.output_tokens);
-    t.cache_read_tokens = static_cast<std::uint64_t>(u.cache_read_input_tokens);
-    t.cache_creation_tokens = static_cast<std::uint64_t>(u.cache_creation_input_tokens);
-    return t;
-}
-
-std::vector<UsageTotals> rows(const std::map<std::string, Tally>& by_key) {
+std::vector<UsageTotals> rows(const std::map<std::string, TokenTally>& by_key) {
     std::vector<UsageTotals> out;
-    for (const auto& [key, t] : by_key)
-        out.push_back({key, t.requests, t.failed, t.input_tokens, t.output_tokens,
-                       t.cache_read_tokens, t.cache_creation_tokens, 0});
+    for (const auto& [key, t] : by_key) {
+        UsageTotals row;
+        static_cast<TokenTally&>(row) = t;
+        row.group = key;
+        out.push_back(std::move(row));
+    }
     return out;
 }
 
@@ -98,15 +86,6 @@ ErrorCategory categorize_failure(const JobOutcome& outcome) {
     return ErrorCategory::Other;
 }
 
-void Tally::add(const Tally& o) {
-    requests += o.requests;
-    failed += o.failed;
-    input_tokens += o.input_tokens;
-    output_tokens += o.output_tokens;
-    cache_read_tokens += o.cache_read_tokens;
-    cache_creation_tokens += o.cache_creation_tokens;
-}
-
 void ActivityRecorder::job_started(const Job& job) {
     if (feed_ == nullptr) return;
     const auto& spec = job.spec();
@@ -141,7 +120,7 @@ void ActivityRecorder::job_finished(const Job& job, const JobOutcome& outcome) {
 void ActivityRecorder::record(const std::string& model, const std::string& provider,
                               const std::string& client, const JobOutcome& outcome,
                               Clock::time_point at) {
-    const Tally t = tally_of(outcome);
+    const TokenTally t = TokenTally::of_request(outcome.ok, outcome.reply.usage);
     const std::int64_t now = epoch_seconds(at);
     std::lock_guard guard(mutex_);
     for (ActivityBucket* b : {&slot(minutes_, now / 60, now / 60), &slot(seconds_, now, now)}) {
@@ -206,8 +185,8 @@ UsageSummary ActivityRecorder::totals() const {
 
 UsageSummary ActivityRecorder::since(Clock::time_point from) const {
     const std::int64_t first_day = day_start(epoch_seconds(from));
-    std::map<std::string, Tally> by_model;
-    std::map<std::string, Tally> by_client;
+    std::map<std::string, TokenTally> by_model;
+    std::map<std::string, TokenTally> by_client;
     std::lock_guard guard(mutex_);
     for (const Day& day : days_) {
         if (day.start < first_day) continue;  // also skips unused slots (-1)

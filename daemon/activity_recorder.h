@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/token_tally.h"
 #include "daemon/job_watcher.h"
 #include "daemon/usage_history.h"
 
@@ -27,21 +28,11 @@ const char* error_category_name(ErrorCategory c);
 // From a failed job's outcome code ("timeout", "usage_limit", "cli_crashed", ...).
 ErrorCategory categorize_failure(const JobOutcome& outcome);
 
-struct Tally {
-    std::uint64_t requests = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t input_tokens = 0;
-    std::uint64_t output_tokens = 0;
-    std::uint64_t cache_read_tokens = 0;
-    std::uint64_t cache_creation_tokens = 0;
-    void add(const Tally& other);
-};
-
 // One minute of the history, or one second of the live view.
 struct ActivityBucket {
     std::int64_t start = -1;  // minute or second since the epoch; -1 = unused
-    std::map<std::string, Tally> by_model;
-    std::map<std::string, Tally> by_provider;
+    std::map<std::string, TokenTally> by_model;
+    std::map<std::string, TokenTally> by_provider;
     std::array<std::uint32_t, static_cast<std::size_t>(ErrorCategory::Count)> errors{};
 };
 
@@ -79,8 +70,8 @@ class ActivityRecorder : public JobWatcher, public UsageHistory {
   private:
     struct Day {
         std::int64_t start = -1;  // local midnight, seconds since the epoch
-        std::map<std::string, Tally> by_model;
-        std::map<std::string, Tally> by_client;
+        std::map<std::string, TokenTally> by_model;
+        std::map<std::string, TokenTally> by_client;
     };
     std::string client_key(const std::string& client) const;
 
@@ -89,8 +80,8 @@ class ActivityRecorder : public JobWatcher, public UsageHistory {
     std::array<ActivityBucket, kMinutes> minutes_;
     std::array<ActivityBucket, kSeconds> seconds_;
     std::array<Day, kDays> days_;
-    std::map<std::string, Tally> model_totals_;
-    std::map<std::string, Tally> client_totals_;
+    std::map<std::string, TokenTally> model_totals_;
+    std::map<std::string, TokenTally> client_totals_;
 };
 
 }  // namespace ch

@@ -43,7 +43,7 @@ json summary_json(const UsageSummary& s) {
 
 // {"name": {"requests": [...], "tokens": [...]}} with one entry per bucket, zeros where idle.
 json series(const std::vector<ActivityBucket>& buckets,
-            std::map<std::string, Tally> ActivityBucket::*by) {
+            std::map<std::string, TokenTally> ActivityBucket::*by) {
     std::set<std::string> names;
     for (const auto& b : buckets)
         for (const auto& [name, t] : b.*by)
@@ -53,7 +53,7 @@ json series(const std::vector<ActivityBucket>& buckets,
         json requests = json::array(), tokens = json::array(), failed = json::array();
         for (const auto& b : buckets) {
             const auto it = (b.*by).find(name);
-            const Tally t = it == (b.*by).end() ? Tally{} : it->second;
+            const TokenTally t = it == (b.*by).end() ? TokenTally{} : it->second;
             requests.push_back(t.requests);
             failed.push_back(t.failed);
             tokens.push_back(t.input_tokens + t.output_tokens);

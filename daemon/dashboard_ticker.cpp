@@ -66,7 +66,7 @@ void DashboardTicker::tick() {
         t["finished"] = counts.finished;
         t["failed"] = counts.failed;
     }
-    Tally second;
+    TokenTally second;
     for (const auto& b : dash.activity->seconds(1, now))
         for (const auto& [model, tally] : b.by_model)
             second.add(tally);

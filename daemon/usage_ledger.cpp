@@ -13,16 +13,8 @@ void UsageLedger::job_finished(const Job& job, const JobOutcome& outcome) {
     UsageRow& row = rows_[{spec.model.id, provider}];
     row.model = spec.model.id;
     row.provider = provider;
-    ++row.requests;
-    if (outcome.ok) {
-        const Usage& u = outcome.reply.usage;
-        row.input_tokens += static_cast<std::uint64_t>(u.input_tokens);
-        row.output_tokens += static_cast<std::uint64_t>(u.output_tokens);
-        row.cache_read_tokens += static_cast<std::uint64_t>(u.cache_read_input_tokens);
-        row.cache_creation_tokens += static_cast<std::uint64_t>(u.cache_creation_input_tokens);
-        return;
-    }
-    ++row.failed;
+    row.add(TokenTally::of_request(outcome.ok, outcome.reply.usage));
+    if (outcome.ok) return;
     FailureRecord failure;
     failure.at_us = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::system_clock::now().time_since_epoch())

@@ -9,19 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "common/token_tally.h"
 #include "daemon/job_watcher.h"
 
 namespace ch {
 
-struct UsageRow {
+struct UsageRow : TokenTally {
     std::string model;
     std::string provider;
-    std::uint64_t requests = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t input_tokens = 0;
-    std::uint64_t output_tokens = 0;
-    std::uint64_t cache_read_tokens = 0;
-    std::uint64_t cache_creation_tokens = 0;
 };
 
 struct FailureRecord {
