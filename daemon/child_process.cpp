@@ -210,8 +210,10 @@ void ChildProcess::signal_group(int sig) {
 
 bool ChildProcess::has_exited() const {
     if (status_) return true;
+    // No pidfd: the process had already exited and been reaped when it was to be opened.
+    if (pidfd_ < 0) return reaper_->reaped(pid_);
     pollfd p{pidfd_, POLLIN, 0};
-    return pidfd_ >= 0 && poll(&p, 1, 0) > 0;
+    return poll(&p, 1, 0) > 0;
 }
 
 std::optional<int> ChildProcess::reap(std::chrono::steady_clock::time_point deadline) {

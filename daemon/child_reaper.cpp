@@ -100,6 +100,11 @@ std::optional<int> ChildReaper::wait_for(pid_t pid,
     return status;
 }
 
+bool ChildReaper::reaped(pid_t pid) const {
+    std::lock_guard guard(mutex_);
+    return statuses_.count(pid) != 0;
+}
+
 void ChildReaper::request_sweep() {
     const std::uint64_t one = 1;
     if (write(sweep_fd_, &one, sizeof one) < 0)

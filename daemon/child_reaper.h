@@ -29,6 +29,8 @@ class ChildReaper {
 
     // Waits until `pid` (watched) has been reaped; its wait status, or nullopt on timeout.
     std::optional<int> wait_for(pid_t pid, std::chrono::steady_clock::time_point deadline);
+    // Whether `pid` (watched) has been reaped and its status awaits wait_for.
+    bool reaped(pid_t pid) const;
 
     // SIGKILLs every process re-parented to the daemon that is not a watched CLI process:
     // what a finished job left behind outside its process group. Returns how many.
