@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include <spdlog/spdlog.h>
 
@@ -132,8 +133,9 @@ std::optional<std::string> prepare_state(const std::string& state_dir) {
 
 // Serves until SIGTERM or SIGINT, reloading on SIGHUP and keeping systemd's view of the
 // service current meanwhile.
+// `tick` runs on every wake-up, about once a second.
 int serve_until_stopped(ch::ServiceNotifier& notifier, const ch::JobManager& jobs,
-                        ch::ConfigReloader& reloader) {
+                        ch::ConfigReloader& reloader, const std::function<void()>& tick) {
     sigset_t set;
     sigemptyset(&set);
     for (int sig : {SIGTERM, SIGINT, SIGHUP})
@@ -144,6 +146,7 @@ int serve_until_stopped(ch::ServiceNotifier& notifier, const ch::JobManager& job
         const int n = poll(&p, 1, static_cast<int>(notifier.interval().count()));
         const auto counts = jobs.counts();
         notifier.tick(ch::service_status(counts.running, counts.queued, counts.finished));
+        tick();
         signalfd_siginfo info;
         if (n <= 0 || read(fd, &info, sizeof info) != sizeof info) continue;
         if (info.ssi_signo == SIGHUP) {
@@ -246,7 +249,8 @@ int main(int argc, char** argv) {
     ch::ServiceNotifier notifier;
     notifier.ready(ch::service_status(0, 0, 0));
 
-    const int sig = serve_until_stopped(notifier, jobs, reloader);
+    const int sig = serve_until_stopped(
+        notifier, jobs, reloader, [&] { ch::expire_sessions(sessions, ctx.settings()->config); });
     spdlog::info("{}: shutting down", sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal");
     notifier.stopping();
     ctx.shutting_down = true;

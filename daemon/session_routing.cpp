@@ -67,6 +67,12 @@ std::string transcript_dir(const ProviderConfig& provider, const std::string& ho
     return base + "/projects/" + slug;
 }
 
+void expire_sessions(SessionStore& store, const Config& config) {
+    if (config.limits.session_idle_timeout.count() == 0) return;
+    store.set_idle_timeout(config.limits.session_idle_timeout);
+    remove_transcripts(config, store, store.expire());
+}
+
 SessionPlan plan_session(SessionStore& store, const Config& config, const std::string& client,
                          const std::string& asked, const std::string& system, ChatRequest& request,
                          std::vector<ProviderConfig>& providers) {
@@ -76,8 +82,7 @@ SessionPlan plan_session(SessionStore& store, const Config& config, const std::s
         return refuse(400, "sessions_disabled",
                       "sessions are off on this server ([limits] session_idle_timeout = \"0\")");
     }
-    store.set_idle_timeout(limits.session_idle_timeout);
-    remove_transcripts(config, store, store.expire());
+    expire_sessions(store, config);
 
     auto& messages = request.messages;
     const std::size_t turn = new_turn_start(messages);

@@ -32,6 +32,11 @@ SessionPlan plan_session(SessionStore& store, const Config& config, const std::s
                          const std::string& asked, const std::string& system, ChatRequest& request,
                          std::vector<ProviderConfig>& providers);
 
+// Removes the sessions idle for longer than [limits] session_idle_timeout, with the CLI's
+// transcripts; called on every request and by the daemon's main loop, so an idle daemon does
+// not keep them.
+void expire_sessions(SessionStore& store, const Config& config);
+
 // Gives a job's session back when the job ends, recording the answered history.
 class SessionReleaser : public JobWatcher {
   public:
