@@ -34,6 +34,9 @@ inline constexpr const char* kModelSignature = CH_BUS_MODEL_SIG;
 // (0 while queued), CLI pid (0 while queued).
 #define CH_BUS_JOB_SIG "(sssssttu)"
 inline constexpr const char* kJobSignature = CH_BUS_JOB_SIG;
+// ListSessions: id, provider ("" until its first run), client, last used µs, busy.
+#define CH_BUS_SESSION_SIG "(ssstb)"
+inline constexpr const char* kSessionSignature = CH_BUS_SESSION_SIG;
 // GetUsage: model, provider, requests, failed, input tokens, output tokens, cache read
 // tokens, cache creation tokens.
 #define CH_BUS_USAGE_SIG "(sstttttt)"

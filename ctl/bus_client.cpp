@@ -213,6 +213,23 @@ std::vector<JobInfo> BusClient::jobs() {
     });
 }
 
+std::vector<SessionInfo> BusClient::sessions() {
+    return read_array<SessionInfo>(
+        call("ListSessions"), CH_BUS_SESSION_SIG, [](sd_bus_message* m, SessionInfo& s) {
+            const char *id, *provider, *client;
+            int busy = 0;
+            const int r = sd_bus_message_read(m, CH_BUS_SESSION_SIG, &id, &provider, &client,
+                                              &s.last_used_us, &busy);
+            check(r, "ListSessions");
+            if (r == 0) return false;
+            s.id = id;
+            s.provider = provider;
+            s.client = client;
+            s.busy = busy != 0;
+            return true;
+        });
+}
+
 std::vector<UsageInfo> BusClient::usage() {
     return read_array<UsageInfo>(
         call("GetUsage"), CH_BUS_USAGE_SIG, [](sd_bus_message* m, UsageInfo& u) {

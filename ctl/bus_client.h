@@ -63,6 +63,12 @@ struct JobInfo {
     std::uint32_t pid = 0;
 };
 
+struct SessionInfo {
+    std::string id, provider, client;
+    std::uint64_t last_used_us = 0;
+    bool busy = false;
+};
+
 struct UsageInfo {
     std::string model, provider;
     std::uint64_t requests = 0, failed = 0, input_tokens = 0, output_tokens = 0,
@@ -81,6 +87,7 @@ class BusClient {
     std::vector<ProviderInfo> providers();
     std::vector<ModelInfo> models();
     std::vector<JobInfo> jobs();
+    std::vector<SessionInfo> sessions();
     std::vector<UsageInfo> usage();
     void cancel(const std::string& id);
     void reload();

@@ -55,6 +55,14 @@ json to_json(const JobInfo& j) {
             {"pid", j.pid}};
 }
 
+json to_json(const SessionInfo& s) {
+    return {{"id", s.id},
+            {"provider", s.provider},
+            {"client", s.client},
+            {"last_used_us", s.last_used_us},
+            {"busy", s.busy}};
+}
+
 json to_json(const UsageInfo& u) {
     return {{"model", u.model},
             {"provider", u.provider},

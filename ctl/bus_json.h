@@ -12,6 +12,7 @@ nlohmann::json to_json(const ProviderInfo& p);
 nlohmann::json to_json(const ModelInfo& m);
 nlohmann::json to_json(const JobInfo& j);
 nlohmann::json to_json(const UsageInfo& u);
+nlohmann::json to_json(const SessionInfo& s);
 
 template <typename T>
 nlohmann::json to_json(const std::vector<T>& items) {

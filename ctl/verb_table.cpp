@@ -7,6 +7,7 @@ namespace {
 constexpr Verb kVerbs[] = {
     {"status", "", "Show the daemon's state, providers, models and counters", verb_status},
     {"jobs", "", "List queued and running jobs", verb_jobs},
+    {"sessions", "", "List the conversations kept for X-Claude-Session", verb_sessions},
     {"cancel", "ID", "Cancel a queued or running job", verb_cancel},
     {"reload", "", "Make the daemon re-read its configuration", verb_reload},
     {"test", "[--model M] [--prompt P]", "Send one chat completion through the daemon", verb_test},

@@ -12,6 +12,7 @@ int verb_check_config(int argc, char** argv);
 int verb_doctor(int argc, char** argv);
 int verb_install(int argc, char** argv);
 int verb_jobs(int argc, char** argv);
+int verb_sessions(int argc, char** argv);
 int verb_logs(int argc, char** argv);
 int verb_reload(int argc, char** argv);
 int verb_status(int argc, char** argv);

@@ -17,6 +17,7 @@
 #include "daemon/http_context.h"
 #include "daemon/job_manager.h"
 #include "daemon/readiness.h"
+#include "daemon/session_store.h"
 #include "daemon/usage_ledger.h"
 
 namespace ch {
@@ -196,6 +197,19 @@ int list_jobs(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     });
 }
 
+int list_sessions(sd_bus_message* m, void* userdata, sd_bus_error* error) {
+    return bus_guarded(error, [&] {
+        std::vector<std::pair<SessionInfo, bool>> sessions;
+        if (const SessionStore* store = sources(userdata).sessions) sessions = store->list();
+        return reply_array(m, CH_BUS_SESSION_SIG, [&](sd_bus_message* reply) {
+            for (const auto& [info, busy] : sessions)
+                ok(sd_bus_message_append(reply, CH_BUS_SESSION_SIG, info.id.c_str(),
+                                         info.provider.c_str(), info.client.c_str(),
+                                         micros(info.last_used), static_cast<int>(busy)));
+        });
+    });
+}
+
 int get_usage(sd_bus_message* m, void* userdata, sd_bus_error* error) {
     return bus_guarded(error, [&] {
         const auto rows = sources(userdata).usage->rows();
@@ -304,6 +318,8 @@ const sd_bus_vtable kHarnessVtable[] = {
                             SD_BUS_RESULT("a" CH_BUS_MODEL_SIG, models), list_models, kOpen),
     SD_BUS_METHOD_WITH_ARGS("ListJobs", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" CH_BUS_JOB_SIG, jobs),
                             list_jobs, kOpen),
+    SD_BUS_METHOD_WITH_ARGS("ListSessions", SD_BUS_NO_ARGS,
+                            SD_BUS_RESULT("a" CH_BUS_SESSION_SIG, sessions), list_sessions, kOpen),
     SD_BUS_METHOD_WITH_ARGS("CancelJob", SD_BUS_ARGS("s", id), SD_BUS_NO_RESULT, cancel_job, kOpen),
     SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, reload, kOpen),
     SD_BUS_METHOD_WITH_ARGS("GetUsage", SD_BUS_NO_ARGS, SD_BUS_RESULT("a" CH_BUS_USAGE_SIG, usage),

@@ -15,6 +15,7 @@ class JobManager;
 class ProviderHealth;
 class UsageLedger;
 class ConfigReloader;
+class SessionStore;
 
 // What the bus publishes; the pointers outlive the bus service.
 struct BusSources {
@@ -27,6 +28,7 @@ struct BusSources {
     std::string config_path;
     std::uint64_t started_us = 0;  // µs since the epoch
     std::string usage_ledger;      // the usage ledger's path, for GetUsageReport()
+    SessionStore* sessions = nullptr;
 };
 
 // Both take a BusSources* as userdata.

@@ -239,7 +239,8 @@ int main(int argc, char** argv) {
                            config.path,
                            static_cast<std::uint64_t>(
                                std::chrono::duration_cast<std::chrono::microseconds>(now).count()),
-                           journal.path()};
+                           journal.path(),
+                           &sessions};
     ch::BusService bus(options.bus, sources);
     jobs.add_watcher(bus);
     ch::DashboardTicker ticker(ctx);

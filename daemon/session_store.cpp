@@ -188,6 +188,15 @@ std::vector<SessionInfo> SessionStore::expire() {
     return gone;
 }
 
+std::vector<std::pair<SessionInfo, bool>> SessionStore::list() const {
+    std::lock_guard guard(mutex_);
+    std::vector<std::pair<SessionInfo, bool>> out;
+    out.reserve(sessions_.size());
+    for (const auto& [id, entry] : sessions_)
+        out.emplace_back(entry.info, entry.busy);
+    return out;
+}
+
 std::size_t SessionStore::size() const {
     std::lock_guard guard(mutex_);
     return sessions_.size();

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ch {
@@ -59,6 +60,8 @@ class SessionStore {
     // are removed) and returns them, so their transcripts can be removed too.
     std::vector<SessionInfo> expire();
     std::size_t size() const;
+    // Every session kept, by id, and whether a request runs in it now.
+    std::vector<std::pair<SessionInfo, bool>> list() const;
 
   private:
     struct Entry {

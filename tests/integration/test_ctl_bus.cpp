@@ -1,5 +1,5 @@
-// claude-harnessctl's bus verbs (status, jobs, cancel, reload, test) against a running daemon
-// on a private bus: their output, their --json and their exit codes.
+// claude-harnessctl's bus verbs (status, jobs, sessions, cancel, reload, test) against a running
+// daemon on a private bus: their output, their --json and their exit codes.
 #include <future>
 
 #include <boost/test/unit_test.hpp>
@@ -124,6 +124,39 @@ BOOST_AUTO_TEST_CASE(jobs_lists_and_cancel_stops) {
     BOOST_TEST(r.exit_code() == 1);
     BOOST_TEST(contains(r.err, "no queued or running job '" + id + "'"), r.err);
     BOOST_TEST(ctl(d.bus, {"cancel"}).exit_code() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(sessions_lists_the_kept_conversations) {
+    TempDir transcripts;  // the fake CLI's, private to the test
+    DaemonOptions options;
+    options.env["CLAUDE_CONFIG_DIR"] = transcripts.path();
+    BusDaemon d(options);
+    auto r = ctl(d.bus, {"sessions"});
+    BOOST_TEST(r.exit_code() == 0, r.err);
+    BOOST_TEST(r.out == "No sessions.\n");
+
+    const auto res = post_chat(d.daemon->port(), chat_body("one"), {{"X-Claude-Session", "new"}});
+    BOOST_REQUIRE(res);
+    BOOST_REQUIRE_MESSAGE(res->status == 200, res->body);
+    const std::string id = res->get_header_value("X-Claude-Session");
+    BOOST_REQUIRE(!id.empty());
+
+    r = ctl(d.bus, {"sessions"});
+    BOOST_TEST(r.exit_code() == 0, r.err);
+    BOOST_TEST(contains(r.out, id + "  default"), r.out);
+    BOOST_TEST(contains(r.out, "127.0.0.1"), r.out);
+    BOOST_TEST(contains(r.out, "idle"), r.out);
+    BOOST_TEST(contains(r.out, "1 session(s)."), r.out);
+
+    r = ctl(d.bus, {"sessions", "--json"});
+    BOOST_TEST(r.exit_code() == 0, r.err);
+    const json sessions = json::parse(r.out);
+    BOOST_REQUIRE(sessions.size() == 1u);
+    BOOST_TEST(sessions[0]["id"] == id);
+    BOOST_TEST(sessions[0]["provider"] == "default");
+    BOOST_TEST(sessions[0]["client"] == "127.0.0.1");
+    BOOST_TEST(sessions[0]["busy"] == false);
+    BOOST_TEST(sessions[0]["last_used_us"].get<std::uint64_t>() > 0u);
 }
 
 BOOST_AUTO_TEST_CASE(reload_reports_every_problem_with_its_position) {
