@@ -122,6 +122,97 @@ std::optional<std::int64_t> positive_integer(const json& body, const char* key) 
     fail(key, "expected positive integer");
 }
 
+std::vector<ToolCall> parse_tool_calls(const json& calls, const std::string& path) {
+    if (!calls.is_array()) fail(path, "expected array");
+    std::vector<ToolCall> out;
+    for (std::size_t j = 0; j < calls.size(); ++j) {
+        const json& call = calls[j];
+        const std::string at = path + "[" + std::to_string(j) + "]";
+        if (!call.is_object()) fail(at, "expected object");
+        const json* type = given(call, "type");
+        if (type && *type != "function") fail(at + ".type", "only 'function' is supported");
+        const json* id = given(call, "id");
+        if (!id || !id->is_string() || id->get_ref<const std::string&>().empty())
+            fail(at + ".id", "required non-empty string");
+        const json* function = given(call, "function");
+        if (!function || !function->is_object()) fail(at + ".function", "required object");
+        const json* name = given(*function, "name");
+        if (!name || !name->is_string()) fail(at + ".function.name", "required string");
+        const json* arguments = given(*function, "arguments");
+        if (arguments && !arguments->is_string())
+            fail(at + ".function.arguments", "expected a string (JSON text)");
+        out.push_back(ToolCall{id->get<std::string>(), name->get<std::string>(),
+                               arguments ? arguments->get<std::string>() : "{}"});
+    }
+    return out;
+}
+
+// tools, tool_choice, parallel_tool_calls and the legacy functions/function_call.
+void parse_tools(const json& body, ChatRequest& request) {
+    for (const char* legacy : {"functions", "function_call"}) {
+        if (given(body, legacy))
+            fail(legacy, "the legacy functions API is not supported: use tools and tool_choice");
+    }
+    if (const json* parallel = given(body, "parallel_tool_calls");
+        parallel && !parallel->is_boolean())
+        fail("parallel_tool_calls", "expected boolean");
+    if (const json* tools = given(body, "tools")) {
+        if (!tools->is_array()) fail("tools", "expected array");
+        for (std::size_t i = 0; i < tools->size(); ++i) {
+            const json& tool = (*tools)[i];
+            const std::string at = "tools[" + std::to_string(i) + "]";
+            if (!tool.is_object()) fail(at, "expected object");
+            const json* type = given(tool, "type");
+            if (!type || *type != "function") fail(at + ".type", "only 'function' is supported");
+            const json* function = given(tool, "function");
+            if (!function || !function->is_object()) fail(at + ".function", "required object");
+            const json* name = given(*function, "name");
+            if (!name || !name->is_string()) fail(at + ".function.name", "required string");
+            ToolDefinition def;
+            def.name = name->get<std::string>();
+            if (const std::string bad = check_tool_name(def.name); !bad.empty())
+                fail(at + ".function.name", bad);
+            for (const auto& other : request.tools)
+                if (other.name == def.name) fail(at + ".function.name", "duplicate tool name");
+            if (const json* description = given(*function, "description")) {
+                if (!description->is_string())
+                    fail(at + ".function.description", "expected string");
+                def.description = description->get<std::string>();
+            }
+            const json* parameters = given(*function, "parameters");
+            if (parameters && !parameters->is_object())
+                fail(at + ".function.parameters", "expected a JSON Schema object");
+            def.input_schema =
+                parameters ? parameters->dump() : R"({"type":"object","properties":{}})";
+            request.tools.push_back(std::move(def));
+        }
+    }
+    if (const json* choice = given(body, "tool_choice")) {
+        if (*choice == "none") {
+            request.tool_choice_none = true;
+        } else if (*choice == "required" || choice->is_object()) {
+            fail("tool_choice",
+                 "only \"auto\" and \"none\" are supported: the Claude CLI cannot be made to "
+                 "call a tool");
+        } else if (*choice != "auto") {
+            fail("tool_choice", "expected \"auto\" or \"none\"");
+        }
+    }
+}
+
+// Every tool message must answer a call made earlier in the conversation.
+void check_tool_results(const ChatRequest& request) {
+    std::vector<std::string> calls;
+    for (std::size_t i = 0; i < request.messages.size(); ++i) {
+        for (const auto& call : request.messages[i].tool_calls)
+            calls.push_back(call.id);
+        for (const auto& result : request.messages[i].tool_results)
+            if (std::find(calls.begin(), calls.end(), result.call_id) == calls.end())
+                fail("messages", "tool message answers tool_call_id '" + result.call_id +
+                                     "', which no earlier assistant message called");
+    }
+}
+
 void parse_message(const json& message, std::size_t i, ChatRequest& request,
                    std::vector<std::string>& system_pieces) {
     const std::string path = "messages[" + std::to_string(i) + "]";
@@ -140,24 +231,40 @@ void parse_message(const json& message, std::size_t i, ChatRequest& request,
         return;
     }
     if (role == "assistant") {
-        const json* calls = given(message, "tool_calls");
-        if (calls && !(calls->is_array() && calls->empty())) {
-            fail(path + ".tool_calls", "tool calls are not supported yet");
-        }
+        ChatMessage out{role, {}, {}, {}};
+        if (const json* calls = given(message, "tool_calls"))
+            out.tool_calls = parse_tool_calls(*calls, path + ".tool_calls");
         if (given(message, "function_call")) {
-            fail(path + ".function_call", "function calls are not supported yet");
+            fail(path + ".function_call",
+                 "the legacy function_call is not supported: use tool_calls");
         }
-        if (!content) {
-            fail(content_path,
-                 "assistant messages without content are not supported (tool calls are not "
-                 "supported yet)");
+        if (content) {
+            out.parts = parse_content(*content, content_path, false);
+        } else if (out.tool_calls.empty()) {
+            fail(content_path, "required unless the message has tool_calls");
         }
-        request.messages.push_back(ChatMessage{role, parse_content(*content, content_path, false)});
+        request.messages.push_back(std::move(out));
+        return;
+    }
+    if (role == "tool") {
+        const json* id = given(message, "tool_call_id");
+        if (!id || !id->is_string()) fail(path + ".tool_call_id", "required string");
+        if (!content) fail(content_path, "required string or array of text parts");
+        ToolResult result;
+        result.call_id = id->get<std::string>();
+        for (const auto& part : parse_content(*content, content_path, false))
+            result.content += (result.content.empty() ? "" : "\n") + part.text;
+        // Consecutive tool messages answer one assistant turn: they make one user turn.
+        if (request.messages.empty() || request.messages.back().role != "user" ||
+            !request.messages.back().parts.empty())
+            request.messages.push_back(ChatMessage{"user", {}, {}, {}});
+        request.messages.back().tool_results.push_back(std::move(result));
         return;
     }
     if (role == "user") {
         if (!content) fail(content_path, "required string or array of content parts");
-        request.messages.push_back(ChatMessage{role, parse_content(*content, content_path, true)});
+        request.messages.push_back(
+            ChatMessage{role, parse_content(*content, content_path, true), {}, {}});
         return;
     }
     fail(path + ".role", "unsupported role '" + role + "'");
@@ -185,9 +292,11 @@ ChatRequest parse_body(const json& body) {
         has_system = has_system || role == "system" || role == "developer";
     }
     const std::string last_role = messages->back().value("role", "");
-    if (last_role != "user") {
-        fail("messages", "the last message must have role 'user' (got '" + last_role + "')");
+    if (last_role != "user" && last_role != "tool") {
+        fail("messages",
+             "the last message must have role 'user' or 'tool' (got '" + last_role + "')");
     }
+    check_tool_results(request);
     if (has_system) {
         std::string joined;
         for (const auto& piece : system_pieces)
@@ -223,13 +332,7 @@ ChatRequest parse_body(const json& body) {
         if (!session->is_string()) fail("session_id", "expected string");
         request.session = session->get<std::string>();
     }
-    // Silently dropping tools would make a client wait for tool calls that never come.
-    for (const char* key : {"tools", "functions"}) {
-        const json* tools = given(body, key);
-        if (tools && !(tools->is_array() && tools->empty())) {
-            fail(key, "tool calls are not supported yet");
-        }
-    }
+    parse_tools(body, request);
     if (const json* logprobs = given(body, "logprobs")) {
         if (!logprobs->is_boolean()) fail("logprobs", "expected boolean");
         if (logprobs->get<bool>()) fail("logprobs", "logprobs are not supported");
@@ -302,6 +405,7 @@ ParseResult parse_chat_request(std::string_view body) {
 }
 
 std::string finish_reason(const std::string& stop_reason) {
+    if (stop_reason == "tool_use") return "tool_calls";
     return stop_reason == "max_tokens" ? "length" : "stop";
 }
 
@@ -311,11 +415,21 @@ std::string usage_json(const Usage& usage) {
 
 std::string completion_json(const std::string& id, std::int64_t created, const std::string& model,
                             const std::string& text, const std::string& finish_reason,
-                            const Usage& usage) {
+                            const Usage& usage, const std::vector<ToolCall>& tool_calls) {
     ojson message;
     message["role"] = "assistant";
-    message["content"] = text;
+    // With tool calls, OpenAI sends null content when the model said nothing first.
+    message["content"] = tool_calls.empty() ? ojson(text) : nullable(text);
     message["refusal"] = nullptr;
+    if (!tool_calls.empty()) {
+        ojson calls = ojson::array();
+        for (const auto& call : tool_calls)
+            calls.push_back(
+                ojson{{"id", call.id},
+                      {"type", "function"},
+                      {"function", {{"name", call.name}, {"arguments", call.arguments}}}});
+        message["tool_calls"] = std::move(calls);
+    }
     ojson choice;
     choice["index"] = 0;
     choice["message"] = std::move(message);
@@ -351,6 +465,19 @@ std::string chunk_event(const std::string& id, std::int64_t created, const std::
             delta["refusal"] = nullptr;
         } else if (chunk.content) {
             delta["content"] = *chunk.content;
+        } else if (chunk.tool_call) {
+            // The first chunk of a call names it; later ones carry argument fragments.
+            const ToolCallDelta& call = *chunk.tool_call;
+            ojson item;
+            item["index"] = call.index;
+            if (!call.id.empty()) {
+                item["id"] = call.id;
+                item["type"] = "function";
+                item["function"] = ojson{{"name", call.name}, {"arguments", call.arguments}};
+            } else {
+                item["function"] = ojson{{"arguments", call.arguments}};
+            }
+            delta["tool_calls"] = ojson::array({std::move(item)});
         }
         ojson choice;
         choice["index"] = 0;
