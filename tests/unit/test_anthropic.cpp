@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_field) {
                         "are not supported"));
     BOOST_TEST(error_of({{"tools", {{{"name", "x"}}}}}) ==
                "tools.0.input_schema: Field required (a JSON Schema object)");
-    BOOST_TEST(contains(error_of({{"tool_choice", {{"type", "any"}}}}), "tool_choice: "));
+    BOOST_TEST(contains(error_of({{"tool_choice", {{"type", "any"}}}}), "tool_choice.type: "));
     BOOST_TEST(contains(error_of({{"temperature", "hot"}}), "temperature: expected a number"));
     const json url_image = {
         {{"role", "user"},

@@ -66,7 +66,9 @@ BOOST_AUTO_TEST_CASE(every_validation_error_names_its_field) {
         {with_messages({{{"content", "x"}}}), "messages[0].role: required string",
          "messages[0].role"},
         {with_messages({{{"role", "tool"}, {"content", "x"}, {"tool_call_id", "t"}}}),
-         "messages[0].role: unsupported role 'tool'", "messages[0].role"},
+         "messages: tool message answers tool_call_id 't', which no earlier assistant message "
+         "called",
+         "messages"},
         {with_messages({{{"role", "function"}, {"content", "x"}}}),
          "messages[0].role: unsupported role 'function'", "messages[0].role"},
         {with_messages({{{"role", "user"}}}),
