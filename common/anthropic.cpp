@@ -223,17 +223,25 @@ ChatRequest parse_body(const json& body) {
     const json* messages = member(body, "messages");
     if (!messages || !messages->is_array() || messages->empty())
         reject("messages", "Field required (a non-empty array)");
+    std::vector<std::string> system_messages;
     for (std::size_t i = 0; i < messages->size(); ++i) {
         const json& message = (*messages)[i];
         const std::string at = "messages." + std::to_string(i);
         if (!message.is_object()) reject(at, "expected an object");
         const std::string& role = required_string(message, "role", at + ".");
-        if (role != "user" && role != "assistant")
-            reject(at + ".role", "expected 'user' or 'assistant', got '" + role + "'");
+        if (role != "user" && role != "assistant" && role != "system")
+            reject(at + ".role", "expected 'user', 'assistant' or 'system', got '" + role + "'");
         const json* content = member(message, "content");
         if (!content) reject(at + ".content", "Field required");
+        if (role == "system") {
+            // Claude Code sends context this way; it joins the system prompt.
+            for (const auto& part : content_parts(*content, at + ".content", false))
+                system_messages.push_back(part.text);
+            continue;
+        }
         request.messages.push_back(message_content(role, *content, at + ".content"));
     }
+    if (request.messages.empty()) reject("messages", "no user message");
     // A trailing assistant message asks the model to continue it; the CLI cannot.
     if (request.messages.back().role != "user")
         reject("messages",
@@ -241,6 +249,10 @@ ChatRequest parse_body(const json& body) {
                "not supported)");
     check_tool_results(request);
     request.system = system_text(body);
+    for (const auto& text : system_messages)
+        request.system = (request.system && !request.system->empty() ? *request.system + "\n\n"
+                                                                     : std::string()) +
+                         text;
 
     if (const json* stream = member(body, "stream")) {
         if (!stream->is_boolean()) reject("stream", "expected a boolean");

@@ -279,3 +279,18 @@ BOOST_AUTO_TEST_CASE(anthropic_renders_tool_use) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tool_requests_claude_code)
+
+// Claude Code, as a client, sends context as a trailing message with role "system".
+BOOST_AUTO_TEST_CASE(system_messages_join_the_system_prompt) {
+    const json messages = {{{"role", "user"}, {"content", "hi"}},
+                           {{"role", "system"}, {"content", "agent types: ..."}}};
+    const auto r = an::parse_messages_request(
+        anthropic_body({{"messages", messages}, {"system", "be brief"}}).dump());
+    BOOST_REQUIRE_MESSAGE(r.request.has_value(), r.error);
+    BOOST_TEST(*r.request->system == "be brief\n\nagent types: ...");
+    BOOST_TEST(r.request->messages.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
