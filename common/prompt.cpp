@@ -167,8 +167,8 @@ class Transcript {
                  call.arguments);
     }
 
-    // `head` is the role attribute's value followed by further attributes, quotes balanced
-    // by the caller's closing one here.
+    // `head` is the role's value and any further attributes, without the closing quote of
+    // the last one (added here).
     void turn(const std::string& head, const std::string& body) {
         text_ += "\n\n<" + tag_ + " role=\"" + head + "\">\n" + body + "\n</" + tag_ + ">";
     }

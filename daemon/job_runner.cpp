@@ -400,6 +400,8 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
                      failed_outcome(502, "cli_spawn_failed",
                                     std::string("cannot start the Claude CLI: ") + e.what()));
     }
+    // The working directory goes with `dir`, which removes only an empty one.
+    if (tools && dir) unlink((dir->path() + "/" + kToolsFile).c_str());
     ctx.reaper->request_sweep();
 }
 

@@ -6,6 +6,8 @@
 
 #include <dirent.h>
 
+#include <filesystem>
+
 #include "daemon_fixture.h"
 #include "http_helpers.h"
 
@@ -225,7 +227,24 @@ BOOST_AUTO_TEST_CASE(refusals) {
     BOOST_REQUIRE(r);
     BOOST_TEST(r->status == 400);
     BOOST_TEST(json::parse(r->body)["error"]["type"] == "invalid_request_error");
+    json job = {{"model", "claude-sonnet"}, {"prompt", "hi"}, {"tools", openai_tools()}};
+    auto j = make_client(d.port()).Post("/v1/jobs", job.dump(), "application/json");
+    BOOST_TEST(check_error(j, 400, "invalid_request")["param"] == "tools");
     BOOST_TEST(d.recorded_pids().empty());  // no CLI was started for any of them
+}
+
+BOOST_AUTO_TEST_CASE(a_tool_request_never_takes_a_pre_started_process) {
+    DaemonOptions options;
+    options.warm_pool = 1;
+    Daemon d(options);
+    BOOST_REQUIRE(d.wait_pids(1, 10s));  // the pre-started one, without the bridge
+    json body = chat_body("weather? " + kCall);
+    body["tools"] = openai_tools();
+    auto res = post_chat(d.port(), body);
+    BOOST_REQUIRE(res);
+    BOOST_TEST_REQUIRE(res->status == 200, res->body);
+    // Only a process started with the bridge calls the tool.
+    BOOST_TEST(json::parse(res->body)["choices"][0]["finish_reason"] == "tool_calls");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
