@@ -103,8 +103,9 @@ ToolResult tool_result_block(const json& block, const std::string& at) {
     return result;
 }
 
-// A message's content: text (and images from the user), tool_use blocks from the assistant,
-// tool_result blocks from the user (before any other block, as Anthropic requires).
+// A message's content: text (and images from the user), tool_use blocks from the assistant
+// (rendered after its text, wherever they stand), tool_result blocks from the user (before
+// any other block, as Anthropic requires).
 ChatMessage message_content(const std::string& role, const json& content, const std::string& path) {
     ChatMessage message{role, {}, {}, {}};
     if (!content.is_array()) {
@@ -125,8 +126,6 @@ ChatMessage message_content(const std::string& role, const json& content, const 
                 reject(at + "type", "tool_result blocks must come before any other content");
             message.tool_results.push_back(tool_result_block(block, at));
         } else {
-            if (!message.tool_calls.empty())
-                reject(at + "type", "content after a tool_use block is not supported");
             message.parts.push_back(block_part(block, at, role == "user"));
         }
     }
