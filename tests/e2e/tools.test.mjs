@@ -58,8 +58,10 @@ function upstreamWith(needle) {
 
 /** The one upstream request that asked for a tool call with `needle` in its prompt. */
 function upstreamToolRequest(needle) {
-  const hits = upstreamWith(needle).filter((r) => r.toolCall);
-  assert.equal(hits.length, 1, `expected one upstream tool request for ${needle}, got ${hits.length}`);
+  const hits = upstreamWith(needle);
+  // Exactly one: the CLI was stopped at the call instead of going on with a refusal.
+  assert.equal(hits.length, 1, `expected one upstream request for ${needle}, got ${hits.length}`);
+  assert.ok(hits[0].toolCall, 'the upstream request did not ask for the tool');
   return hits[0];
 }
 
@@ -146,6 +148,7 @@ test('openai: streamed tool call arguments accumulate to the input', async () =>
   assert.equal(calls[0].function.name, 'get_weather_b');
   assert.deepEqual(JSON.parse(calls[0].function.arguments), INPUT);
   assert.ok(fragments >= 2, `arguments came in ${fragments} fragment(s), not incrementally`);
+  checkOfferedTool(upstreamToolRequest('get_weather_b'), 'get_weather_b');
   await openaiFollowUp('get_weather_b', prompt, calls[0], 'Rainy, 12 degrees (result B)');
 });
 
@@ -212,6 +215,7 @@ test('anthropic: messages.stream() delivers input_json_delta and the final tool_
   assert.equal(m.content[1].type, 'tool_use');
   assert.equal(m.content[1].name, 'get_weather_d');
   assert.deepEqual(m.content[1].input, INPUT);
+  checkOfferedTool(upstreamToolRequest('get_weather_d'), 'get_weather_d');
   await anthropicFollowUp('get_weather_d', prompt, m.content[1], 'Windy, 15 degrees (result D)');
 });
 
