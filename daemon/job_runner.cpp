@@ -301,6 +301,7 @@ std::string write_tools_file(const std::string& dir, const std::vector<ToolDefin
         if (put <= 0) {
             const std::string failed = "cannot write " + path + ": " + std::strerror(errno);
             close(fd);
+            unlink(path.c_str());  // the directory must be empty to go
             return failed;
         }
         done += static_cast<std::size_t>(put);
