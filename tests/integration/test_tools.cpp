@@ -248,3 +248,22 @@ BOOST_AUTO_TEST_CASE(a_tool_request_never_takes_a_pre_started_process) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tools_not_offered)
+
+// tool_choice "none": the CLI runs without the bridge, so the model cannot call the tool.
+BOOST_AUTO_TEST_CASE(tool_choice_none_runs_without_the_bridge) {
+    Daemon d;
+    json body = chat_body("weather? " + kCall);
+    body["tools"] = openai_tools();
+    body["tool_choice"] = "none";
+    auto res = post_chat(d.port(), body);
+    BOOST_REQUIRE(res);
+    BOOST_TEST_REQUIRE(res->status == 200, res->body);
+    const json choice = json::parse(res->body)["choices"][0];
+    BOOST_TEST(choice["finish_reason"] == "stop");
+    BOOST_TEST(!choice["message"].contains("tool_calls"));
+    BOOST_TEST(choice["message"]["content"] == "Hello from the fake.");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
