@@ -7,32 +7,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/anthropic_tools.h"
+
 namespace ch::anthropic {
+
+using detail::check_tool_results;
+using detail::Invalid;
+using detail::member;
+using detail::parse_tools;
+using detail::reject;
+using detail::required_string;
 
 namespace {
 
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;  // Anthropic's field order in what we render
-
-// Validation failure: unwinds to parse_messages_request, which turns it into a 400.
-struct Invalid {
-    std::string message;
-};
-
-[[noreturn]] void reject(const std::string& path, const std::string& detail) {
-    throw Invalid{path.empty() ? detail : path + ": " + detail};
-}
-
-const json* member(const json& object, const char* key) {
-    const auto it = object.find(key);
-    return it == object.end() || it->is_null() ? nullptr : &*it;
-}
-
-const std::string& required_string(const json& object, const char* key, const std::string& path) {
-    const json* value = member(object, key);
-    if (!value || !value->is_string()) reject(path + key, "Field required (string)");
-    return value->get_ref<const std::string&>();
-}
 
 // Ignored by the CLI but type-checked, so a typo is not mistaken for a setting in force.
 void check_number(const json& body, const char* key) {
@@ -66,29 +55,81 @@ ContentPart image_part(const json& block, const std::string& path) {
     return part;
 }
 
-// Text blocks, and images where `images` allows them. cache_control and citations are ignored.
+// One text block, or an image where `images` allows it. cache_control and citations are
+// ignored. `at` is the block's path with a trailing '.'.
+ContentPart block_part(const json& block, const std::string& at, bool images) {
+    if (!block.is_object()) reject(at.substr(0, at.size() - 1), "expected an object");
+    const std::string& type = required_string(block, "type", at);
+    if (type == "text")
+        return {ContentPart::Kind::Text, required_string(block, "text", at), {}, {}};
+    if (type == "image" && images) return image_part(block, at);
+    reject(at + "type", "content blocks of type '" + type + "' are not supported here");
+}
+
 std::vector<ContentPart> content_parts(const json& content, const std::string& path, bool images) {
     if (content.is_string())
         return {ContentPart{ContentPart::Kind::Text, content.get<std::string>(), {}, {}}};
     if (!content.is_array()) reject(path, "expected a string or an array of content blocks");
     if (content.empty() && path != "system") reject(path, "must not be empty");
     std::vector<ContentPart> parts;
+    for (std::size_t i = 0; i < content.size(); ++i)
+        parts.push_back(block_part(content[i], path + "." + std::to_string(i) + ".", images));
+    return parts;
+}
+
+ToolCall tool_use_block(const json& block, const std::string& at) {
+    ToolCall call;
+    call.id = required_string(block, "id", at);
+    if (call.id.empty()) reject(at + "id", "must not be empty");
+    call.name = required_string(block, "name", at);
+    const json* input = member(block, "input");
+    if (input && !input->is_object()) reject(at + "input", "expected an object");
+    call.arguments = input ? input->dump() : "{}";
+    return call;
+}
+
+ToolResult tool_result_block(const json& block, const std::string& at) {
+    ToolResult result;
+    result.call_id = required_string(block, "tool_use_id", at);
+    if (const json* content = member(block, "content")) {
+        // Images in results are refused: the result is rendered into the prompt as text.
+        for (const auto& part : content_parts(*content, at + "content", false))
+            result.content += (result.content.empty() ? "" : "\n") + part.text;
+    }
+    if (const json* is_error = member(block, "is_error")) {
+        if (!is_error->is_boolean()) reject(at + "is_error", "expected a boolean");
+        result.is_error = is_error->get<bool>();
+    }
+    return result;
+}
+
+// A message's content: text (and images from the user), tool_use blocks from the assistant
+// (rendered after its text, wherever they stand), tool_result blocks from the user (before
+// any other block, as Anthropic requires).
+ChatMessage message_content(const std::string& role, const json& content, const std::string& path) {
+    ChatMessage message{role, {}, {}, {}};
+    if (!content.is_array()) {
+        message.parts = content_parts(content, path, role == "user");
+        return message;
+    }
+    if (content.empty()) reject(path, "must not be empty");
     for (std::size_t i = 0; i < content.size(); ++i) {
         const json& block = content[i];
         const std::string at = path + "." + std::to_string(i) + ".";
-        if (!block.is_object()) reject(at.substr(0, at.size() - 1), "expected an object");
-        const std::string& type = required_string(block, "type", at);
-        if (type == "text") {
-            parts.push_back({ContentPart::Kind::Text, required_string(block, "text", at), {}, {}});
-        } else if (type == "image" && images) {
-            parts.push_back(image_part(block, at));
-        } else if (type == "tool_use" || type == "tool_result") {
-            reject(at + "type", "tool use is not supported yet");
+        const std::string type = block.is_object() ? block.value("type", "") : "";
+        if (type == "tool_use") {
+            if (role != "assistant") reject(at + "type", "tool_use blocks come from the assistant");
+            message.tool_calls.push_back(tool_use_block(block, at));
+        } else if (type == "tool_result") {
+            if (role != "user") reject(at + "type", "tool_result blocks come from the user");
+            if (!message.parts.empty())
+                reject(at + "type", "tool_result blocks must come before any other content");
+            message.tool_results.push_back(tool_result_block(block, at));
         } else {
-            reject(at + "type", "content blocks of type '" + type + "' are not supported here");
+            message.parts.push_back(block_part(block, at, role == "user"));
         }
     }
-    return parts;
+    return message;
 }
 
 std::optional<std::string> system_text(const json& body) {
@@ -116,23 +157,36 @@ ChatRequest parse_body(const json& body) {
     const json* messages = member(body, "messages");
     if (!messages || !messages->is_array() || messages->empty())
         reject("messages", "Field required (a non-empty array)");
+    std::vector<std::string> system_messages;
     for (std::size_t i = 0; i < messages->size(); ++i) {
         const json& message = (*messages)[i];
         const std::string at = "messages." + std::to_string(i);
         if (!message.is_object()) reject(at, "expected an object");
         const std::string& role = required_string(message, "role", at + ".");
-        if (role != "user" && role != "assistant")
-            reject(at + ".role", "expected 'user' or 'assistant', got '" + role + "'");
+        if (role != "user" && role != "assistant" && role != "system")
+            reject(at + ".role", "expected 'user', 'assistant' or 'system', got '" + role + "'");
         const json* content = member(message, "content");
         if (!content) reject(at + ".content", "Field required");
-        request.messages.push_back({role, content_parts(*content, at + ".content", true)});
+        if (role == "system") {
+            // Claude Code sends context this way; it joins the system prompt.
+            for (const auto& part : content_parts(*content, at + ".content", false))
+                system_messages.push_back(part.text);
+            continue;
+        }
+        request.messages.push_back(message_content(role, *content, at + ".content"));
     }
+    if (request.messages.empty()) reject("messages", "no user message");
     // A trailing assistant message asks the model to continue it; the CLI cannot.
     if (request.messages.back().role != "user")
         reject("messages",
                "the last message must have role 'user' (assistant prefill is "
                "not supported)");
+    check_tool_results(request);
     request.system = system_text(body);
+    for (const auto& text : system_messages)
+        request.system = (request.system && !request.system->empty() ? *request.system + "\n\n"
+                                                                     : std::string()) +
+                         text;
 
     if (const json* stream = member(body, "stream")) {
         if (!stream->is_boolean()) reject("stream", "expected a boolean");
@@ -145,12 +199,7 @@ ChatRequest parse_body(const json& body) {
                    "stop sequences are not supported: the Claude CLI has no "
                    "way to pass them");
     }
-    if (const json* tools = member(body, "tools"); tools && !(tools->is_array() && tools->empty()))
-        reject("tools", "tools are not supported yet");
-    if (const json* choice = member(body, "tool_choice")) {
-        const std::string type = choice->is_object() ? choice->value("type", "") : "";
-        if (type != "auto" && type != "none") reject("tool_choice", "tools are not supported yet");
-    }
+    parse_tools(body, request);
     if (const json* metadata = member(body, "metadata")) {
         if (!metadata->is_object()) reject("metadata", "expected an object");
         if (const json* user = member(*metadata, "user_id"); user && user->is_string())
@@ -180,6 +229,15 @@ ojson usage_object(const Usage& usage) {
 }
 
 ojson block_object(const Block& block) {
+    if (block.kind == Block::Kind::ToolUse) {
+        // Arguments the model wrote are JSON; should they not parse, they are passed as text.
+        ojson input = ojson::parse(block.call.arguments, nullptr, false);
+        if (input.is_discarded()) input = block.call.arguments;
+        return ojson{{"type", "tool_use"},
+                     {"id", block.call.id},
+                     {"name", block.call.name},
+                     {"input", std::move(input)}};
+    }
     if (block.kind == Block::Kind::Thinking)
         // The CLI's signature is not passed on; an empty one marks it as not verifiable.
         return ojson{{"type", "thinking"}, {"thinking", block.text}, {"signature", ""}};
@@ -243,7 +301,8 @@ std::string error_json(int status, const std::string& message) {
 }
 
 std::string stop_reason(const std::string& cli_stop_reason) {
-    if (cli_stop_reason == "max_tokens" || cli_stop_reason == "stop_sequence")
+    if (cli_stop_reason == "max_tokens" || cli_stop_reason == "stop_sequence" ||
+        cli_stop_reason == "tool_use")
         return cli_stop_reason;
     return "end_turn";
 }
@@ -271,7 +330,7 @@ std::string message_start_event(const std::string& id, const std::string& model,
 std::string block_start_event(std::size_t index, Block::Kind kind) {
     return event("content_block_start", ojson{{"type", "content_block_start"},
                                               {"index", index},
-                                              {"content_block", block_object({kind, ""})}});
+                                              {"content_block", block_object({kind, "", {}})}});
 }
 
 std::string block_delta_event(std::size_t index, Block::Kind kind, const std::string& text) {
@@ -284,6 +343,19 @@ std::string block_delta_event(std::size_t index, Block::Kind kind, const std::st
 
 std::string block_stop_event(std::size_t index) {
     return event("content_block_stop", ojson{{"type", "content_block_stop"}, {"index", index}});
+}
+
+std::string tool_start_event(std::size_t index, const std::string& id, const std::string& name) {
+    ojson block{{"type", "tool_use"}, {"id", id}, {"name", name}, {"input", ojson::object()}};
+    return event("content_block_start", ojson{{"type", "content_block_start"},
+                                              {"index", index},
+                                              {"content_block", std::move(block)}});
+}
+
+std::string input_json_delta_event(std::size_t index, const std::string& partial_json) {
+    ojson delta{{"type", "input_json_delta"}, {"partial_json", partial_json}};
+    return event("content_block_delta",
+                 ojson{{"type", "content_block_delta"}, {"index", index}, {"delta", delta}});
 }
 
 std::string message_delta_event(const std::string& stop_reason, const Usage& usage) {

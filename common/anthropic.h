@@ -18,9 +18,10 @@ struct ParseResult {
 };
 
 // Honours what the CLI can honour and refuses the rest with a 400 rather than ignoring it:
-// stop_sequences, tools, tool_choice, image URLs, documents and an assistant prefill are
-// refused; temperature, top_p, top_k, metadata, thinking, service_tier and cache_control are
-// accepted and ignored (the CLI chooses them itself).
+// client tools are honoured (tool_choice auto or none); stop_sequences, server tools, forced
+// tool_choice (any, tool), image URLs, documents and an assistant prefill are refused; temperature,
+// top_p, top_k, metadata, thinking, service_tier and cache_control are accepted and ignored (the
+// CLI chooses them itself).
 ParseResult parse_messages_request(std::string_view body);
 
 // The error `type` Anthropic uses for an HTTP status (504 timeout_error, 503 and 529
@@ -29,7 +30,7 @@ const char* error_type(int status);
 // {"type":"error","error":{"type":...,"message":...}}
 std::string error_json(int status, const std::string& message);
 
-// stop_reason for a CLI stop_reason: end_turn, max_tokens or stop_sequence.
+// stop_reason for a CLI stop_reason: end_turn, max_tokens, stop_sequence or tool_use.
 std::string stop_reason(const std::string& cli_stop_reason);
 
 // The usage object: input_tokens, cache_creation_input_tokens, cache_read_input_tokens,
@@ -37,9 +38,10 @@ std::string stop_reason(const std::string& cli_stop_reason);
 std::string usage_json(const Usage& usage);
 
 struct Block {
-    enum class Kind { Text, Thinking };
+    enum class Kind { Text, Thinking, ToolUse };
     Kind kind = Kind::Text;
     std::string text;
+    ToolCall call = {};  // Kind::ToolUse; its arguments become `input`
 };
 
 // A non-streaming `message` object.
@@ -53,6 +55,9 @@ std::string message_start_event(const std::string& id, const std::string& model,
 std::string block_start_event(std::size_t index, Block::Kind kind);
 std::string block_delta_event(std::size_t index, Block::Kind kind, const std::string& text);
 std::string block_stop_event(std::size_t index);
+// A tool_use block: its start (with `input: {}`) and a fragment of its input JSON.
+std::string tool_start_event(std::size_t index, const std::string& id, const std::string& name);
+std::string input_json_delta_event(std::size_t index, const std::string& partial_json);
 std::string message_delta_event(const std::string& stop_reason, const Usage& usage);
 std::string message_stop_event();
 std::string ping_event();

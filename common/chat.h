@@ -17,9 +17,32 @@ struct ContentPart {
     std::string data;        // Kind::Image, base64 as received
 };
 
+// A call of a client-defined tool made by the assistant.
+struct ToolCall {
+    std::string id;
+    std::string name;       // the client's name, without the MCP prefix
+    std::string arguments;  // a JSON object as text
+};
+
+// The client's answer to one ToolCall.
+struct ToolResult {
+    std::string call_id;
+    std::string content;  // text parts joined
+    bool is_error = false;
+};
+
 struct ChatMessage {
     std::string role;  // "user" or "assistant"
     std::vector<ContentPart> parts;
+    std::vector<ToolCall> tool_calls = {};      // assistant: calls made after its text
+    std::vector<ToolResult> tool_results = {};  // user: results given before its text
+};
+
+// A tool the client defines; the model may call it, the client runs it.
+struct ToolDefinition {
+    std::string name;
+    std::string description;
+    std::string input_schema;  // JSON Schema object as text
 };
 
 struct ChatRequest {
@@ -32,7 +55,32 @@ struct ChatRequest {
     std::string user;  // client-supplied end-user id, for logs only
     std::optional<std::string>
         session;  // the session to continue ("session_id"); "new" = start one
+    std::vector<ToolDefinition> tools;
+    bool tool_choice_none = false;  // tool_choice "none": the tools are not offered at all
 };
+
+// The tools the CLI is offered for this request (none when tool_choice is "none").
+inline bool offers_tools(const ChatRequest& request) {
+    return !request.tools.empty() && !request.tool_choice_none;
+}
+
+// The MCP server the tools are offered through, and the prefix the CLI gives their names.
+inline constexpr const char* kToolServer = "client";
+inline constexpr const char* kToolPrefix = "mcp__client__";
+// Tool names: ^[a-zA-Z0-9_-]{1,64}$ for the dialects, minus the prefix the model sees.
+inline constexpr std::size_t kMaxToolName = 64 - 13;
+// "" when `name` is fine, else why not.
+inline std::string check_tool_name(const std::string& name) {
+    if (name.empty() || name.size() > kMaxToolName)
+        return "tool names must have 1 to " + std::to_string(kMaxToolName) +
+               " characters here (the CLI adds the prefix '" + kToolPrefix + "' within 64)";
+    for (const char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (!ok) return "tool names may only contain a-z, A-Z, 0-9, '_' and '-'";
+    }
+    return "";
+}
 
 // Token counts as the CLI reports them; dialects derive their own totals.
 struct Usage {

@@ -8,28 +8,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/openai_tools.h"
+
 namespace ch::openai {
+
+using detail::BadRequest;
+using detail::check_tool_results;
+using detail::fail;
+using detail::given;
+using detail::parse_tool_calls;
+using detail::parse_tools;
 
 namespace {
 
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;  // keeps OpenAI's field order in what we render
-
-// Validation failure: unwinds to parse_chat_request, which turns it into a 400.
-struct BadRequest {
-    std::string param;
-    std::string detail;
-};
-
-[[noreturn]] void fail(std::string param, std::string detail) {
-    throw BadRequest{std::move(param), std::move(detail)};
-}
-
-// A member that is present and not null (OpenAI treats an explicit null as "not given").
-const json* given(const json& object, const char* key) {
-    const auto it = object.find(key);
-    return it == object.end() || it->is_null() ? nullptr : &*it;
-}
 
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
@@ -140,24 +133,40 @@ void parse_message(const json& message, std::size_t i, ChatRequest& request,
         return;
     }
     if (role == "assistant") {
-        const json* calls = given(message, "tool_calls");
-        if (calls && !(calls->is_array() && calls->empty())) {
-            fail(path + ".tool_calls", "tool calls are not supported yet");
-        }
+        ChatMessage out{role, {}, {}, {}};
+        if (const json* calls = given(message, "tool_calls"))
+            out.tool_calls = parse_tool_calls(*calls, path + ".tool_calls");
         if (given(message, "function_call")) {
-            fail(path + ".function_call", "function calls are not supported yet");
+            fail(path + ".function_call",
+                 "the legacy function_call is not supported: use tool_calls");
         }
-        if (!content) {
-            fail(content_path,
-                 "assistant messages without content are not supported (tool calls are not "
-                 "supported yet)");
+        if (content) {
+            out.parts = parse_content(*content, content_path, false);
+        } else if (out.tool_calls.empty()) {
+            fail(content_path, "required unless the message has tool_calls");
         }
-        request.messages.push_back(ChatMessage{role, parse_content(*content, content_path, false)});
+        request.messages.push_back(std::move(out));
+        return;
+    }
+    if (role == "tool") {
+        const json* id = given(message, "tool_call_id");
+        if (!id || !id->is_string()) fail(path + ".tool_call_id", "required string");
+        if (!content) fail(content_path, "required string or array of text parts");
+        ToolResult result;
+        result.call_id = id->get<std::string>();
+        for (const auto& part : parse_content(*content, content_path, false))
+            result.content += (result.content.empty() ? "" : "\n") + part.text;
+        // Consecutive tool messages answer one assistant turn: they make one user turn.
+        if (request.messages.empty() || request.messages.back().role != "user" ||
+            !request.messages.back().parts.empty())
+            request.messages.push_back(ChatMessage{"user", {}, {}, {}});
+        request.messages.back().tool_results.push_back(std::move(result));
         return;
     }
     if (role == "user") {
         if (!content) fail(content_path, "required string or array of content parts");
-        request.messages.push_back(ChatMessage{role, parse_content(*content, content_path, true)});
+        request.messages.push_back(
+            ChatMessage{role, parse_content(*content, content_path, true), {}, {}});
         return;
     }
     fail(path + ".role", "unsupported role '" + role + "'");
@@ -185,9 +194,11 @@ ChatRequest parse_body(const json& body) {
         has_system = has_system || role == "system" || role == "developer";
     }
     const std::string last_role = messages->back().value("role", "");
-    if (last_role != "user") {
-        fail("messages", "the last message must have role 'user' (got '" + last_role + "')");
+    if (last_role != "user" && last_role != "tool") {
+        fail("messages",
+             "the last message must have role 'user' or 'tool' (got '" + last_role + "')");
     }
+    check_tool_results(request);
     if (has_system) {
         std::string joined;
         for (const auto& piece : system_pieces)
@@ -223,13 +234,7 @@ ChatRequest parse_body(const json& body) {
         if (!session->is_string()) fail("session_id", "expected string");
         request.session = session->get<std::string>();
     }
-    // Silently dropping tools would make a client wait for tool calls that never come.
-    for (const char* key : {"tools", "functions"}) {
-        const json* tools = given(body, key);
-        if (tools && !(tools->is_array() && tools->empty())) {
-            fail(key, "tool calls are not supported yet");
-        }
-    }
+    parse_tools(body, request);
     if (const json* logprobs = given(body, "logprobs")) {
         if (!logprobs->is_boolean()) fail("logprobs", "expected boolean");
         if (logprobs->get<bool>()) fail("logprobs", "logprobs are not supported");
@@ -302,6 +307,7 @@ ParseResult parse_chat_request(std::string_view body) {
 }
 
 std::string finish_reason(const std::string& stop_reason) {
+    if (stop_reason == "tool_use") return "tool_calls";
     return stop_reason == "max_tokens" ? "length" : "stop";
 }
 
@@ -311,11 +317,21 @@ std::string usage_json(const Usage& usage) {
 
 std::string completion_json(const std::string& id, std::int64_t created, const std::string& model,
                             const std::string& text, const std::string& finish_reason,
-                            const Usage& usage) {
+                            const Usage& usage, const std::vector<ToolCall>& tool_calls) {
     ojson message;
     message["role"] = "assistant";
-    message["content"] = text;
+    // With tool calls, OpenAI sends null content when the model said nothing first.
+    message["content"] = tool_calls.empty() ? ojson(text) : nullable(text);
     message["refusal"] = nullptr;
+    if (!tool_calls.empty()) {
+        ojson calls = ojson::array();
+        for (const auto& call : tool_calls)
+            calls.push_back(
+                ojson{{"id", call.id},
+                      {"type", "function"},
+                      {"function", {{"name", call.name}, {"arguments", call.arguments}}}});
+        message["tool_calls"] = std::move(calls);
+    }
     ojson choice;
     choice["index"] = 0;
     choice["message"] = std::move(message);
@@ -351,6 +367,19 @@ std::string chunk_event(const std::string& id, std::int64_t created, const std::
             delta["refusal"] = nullptr;
         } else if (chunk.content) {
             delta["content"] = *chunk.content;
+        } else if (chunk.tool_call) {
+            // The first chunk of a call names it; later ones carry argument fragments.
+            const ToolCallDelta& call = *chunk.tool_call;
+            ojson item;
+            item["index"] = call.index;
+            if (!call.id.empty()) {
+                item["id"] = call.id;
+                item["type"] = "function";
+                item["function"] = ojson{{"name", call.name}, {"arguments", call.arguments}};
+            } else {
+                item["function"] = ojson{{"arguments", call.arguments}};
+            }
+            delta["tool_calls"] = ojson::array({std::move(item)});
         }
         ojson choice;
         choice["index"] = 0;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/chat.h"
 
@@ -19,22 +20,34 @@ struct ParseResult {
 
 ParseResult parse_chat_request(std::string_view body);
 
-// finish_reason for a CLI stop_reason: "max_tokens" -> "length", everything else "stop".
+// finish_reason for a CLI stop_reason: "max_tokens" -> "length", "tool_use" -> "tool_calls",
+// everything else "stop".
 std::string finish_reason(const std::string& stop_reason);
 
 // {"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details":{"cached_tokens"}}
 std::string usage_json(const Usage& usage);
 
-// Non-streaming `chat.completion` object.
+// Non-streaming `chat.completion` object; with tool calls `content` is null when `text` is empty.
 std::string completion_json(const std::string& id, std::int64_t created, const std::string& model,
                             const std::string& text, const std::string& finish_reason,
-                            const Usage& usage);
+                            const Usage& usage, const std::vector<ToolCall>& tool_calls = {});
+
+// One element of a chunk's delta.tool_calls: the start of call `index` (id and name set,
+// arguments "") or a fragment of its arguments (id empty).
+struct ToolCallDelta {
+    std::size_t index = 0;
+    std::string id;
+    std::string name;
+    std::string arguments;
+};
 
 // One `chat.completion.chunk` as an SSE event ("data: {...}\n\n"). Exactly one of role,
-// content and finish_reason is set per chunk; `usage` only on the final usage chunk (choices []).
+// content, tool_call and finish_reason is set per chunk; `usage` only on the final usage chunk
+// (choices []).
 struct Chunk {
     std::optional<std::string> role;
     std::optional<std::string> content;
+    std::optional<ToolCallDelta> tool_call;
     std::optional<std::string> finish_reason;
     std::optional<Usage> usage;
     // The client asked for stream_options.include_usage: OpenAI then also sends

@@ -52,10 +52,16 @@ bool contains_ci(const std::string& haystack, const std::string& needle) {
 std::string pick_tag(const std::vector<ChatMessage>& messages) {
     for (int n = 0;; ++n) {
         const std::string tag = n == 0 ? "turn" : "turn-" + std::to_string(n);
+        const auto clashes = [&](const std::string& text) {
+            return contains_ci(text, "<" + tag) || contains_ci(text, "</" + tag);
+        };
         const bool clash = std::any_of(messages.begin(), messages.end(), [&](const auto& m) {
-            return std::any_of(m.parts.begin(), m.parts.end(), [&](const ContentPart& p) {
-                return contains_ci(p.text, "<" + tag) || contains_ci(p.text, "</" + tag);
-            });
+            return std::any_of(m.parts.begin(), m.parts.end(),
+                               [&](const ContentPart& p) { return clashes(p.text); }) ||
+                   std::any_of(m.tool_calls.begin(), m.tool_calls.end(),
+                               [&](const ToolCall& c) { return clashes(c.arguments); }) ||
+                   std::any_of(m.tool_results.begin(), m.tool_results.end(),
+                               [&](const ToolResult& r) { return clashes(r.content); });
         });
         if (!clash) return tag;
     }
@@ -78,6 +84,36 @@ ojson lone_message_content(const ChatMessage& message) {
     return blocks.empty() ? ojson("") : blocks;
 }
 
+// An attribute value: the client's ids are free text.
+std::string attribute(const std::string& value) {
+    std::string out;
+    for (const char c : value) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+bool has_tool_turns(const std::vector<ChatMessage>& messages) {
+    return std::any_of(messages.begin(), messages.end(), [](const ChatMessage& m) {
+        return !m.tool_calls.empty() || !m.tool_results.empty();
+    });
+}
+
 // A history as one user message (the CLI accepts only user lines on stdin). Format:
 //
 //   <preamble line naming the element>\n\n
@@ -86,40 +122,86 @@ ojson lone_message_content(const ChatMessage& message) {
 // Text parts of one turn are joined with "\n". An image part ends the current text block,
 // becomes an image block at that position, and the text continues in a new block. The
 // element name is chosen by pick_tag so that no message can forge a turn boundary.
-ojson transcript_content(const std::vector<ChatMessage>& messages) {
-    const std::string tag = pick_tag(messages);
-    ojson blocks = ojson::array();
-    std::string text = "The following are the previous turns of a conversation, each in a <" + tag +
-                       " role=\"...\"> element; reply to the last turn, which is from " +
-                       "the user.";
-    for (const auto& message : messages) {
-        text += "\n\n<" + tag + " role=\"" + message.role + "\">\n";
+// A tool call is a turn of its own after its assistant's text:
+//   <turn role="tool_call" id="ID" name="mcp__client__NAME">\nARGUMENTS JSON\n</turn>
+// and a tool result one before its user's text:
+//   <turn role="tool_result" tool_call_id="ID">\nCONTENT\n</turn>  (is_error="true" on errors)
+// The name is the one the model is offered the tool under.
+class Transcript {
+  public:
+    explicit Transcript(const std::vector<ChatMessage>& messages) : tag_(pick_tag(messages)) {
+        text_ = "The following are the previous turns of a conversation, each in a <" + tag_ +
+                " role=\"...\"> element; ";
+        if (has_tool_turns(messages)) {
+            text_ +=
+                "a turn with role=\"tool_call\" is a call of the tool `name` that the "
+                "assistant made, with the call's id and its arguments as JSON; a turn with "
+                "role=\"tool_result\" is the result of the call with id `tool_call_id`. "
+                "Continue the conversation from its last turn.";
+        } else {
+            text_ += "reply to the last turn, which is from the user.";
+        }
+        for (const auto& message : messages)
+            add(message);
+    }
+
+    ojson content() {
+        blocks_.push_back(text_block(std::move(text_)));
+        if (blocks_.size() == 1) return blocks_[0]["text"];  // no images: a plain string
+        return blocks_;
+    }
+
+  private:
+    void add(const ChatMessage& message) {
+        for (const auto& result : message.tool_results) {
+            std::string head = "tool_result\" tool_call_id=\"" + attribute(result.call_id);
+            if (result.is_error) head += "\" is_error=\"true";
+            turn(head, result.content);
+        }
+        const bool calls = !message.tool_calls.empty();
+        const bool results = !message.tool_results.empty();
+        if (!message.parts.empty() || (!calls && !results)) parts_turn(message);
+        for (const auto& call : message.tool_calls)
+            turn("tool_call\" id=\"" + attribute(call.id) + "\" name=\"" +
+                     attribute(kToolPrefix + call.name),
+                 call.arguments);
+    }
+
+    // `head` is the role's value and any further attributes, without the closing quote of
+    // the last one (added here).
+    void turn(const std::string& head, const std::string& body) {
+        text_ += "\n\n<" + tag_ + " role=\"" + head + "\">\n" + body + "\n</" + tag_ + ">";
+    }
+
+    void parts_turn(const ChatMessage& message) {
+        text_ += "\n\n<" + tag_ + " role=\"" + message.role + "\">\n";
         bool after_text = false;
         for (const auto& part : message.parts) {
             if (part.kind == ContentPart::Kind::Image) {
-                if (!text.empty()) blocks.push_back(text_block(std::move(text)));
-                text.clear();
-                blocks.push_back(image_block(part));
+                if (!text_.empty()) blocks_.push_back(text_block(std::move(text_)));
+                text_.clear();
+                blocks_.push_back(image_block(part));
                 after_text = false;
             } else {
-                if (after_text) text += '\n';
-                text += part.text;
+                if (after_text) text_ += '\n';
+                text_ += part.text;
                 after_text = true;
             }
         }
-        text += "\n</" + tag + ">";
+        text_ += "\n</" + tag_ + ">";
     }
-    blocks.push_back(text_block(std::move(text)));
-    if (blocks.size() == 1) return blocks[0]["text"];  // no images: a plain string suffices
-    return blocks;
-}
+
+    const std::string tag_;
+    std::string text_;
+    ojson blocks_ = ojson::array();
+};
 
 ojson content_value(const std::vector<ChatMessage>& messages) {
     if (messages.empty()) return ojson("");
-    if (messages.size() == 1 && messages[0].role == "user") {
+    if (messages.size() == 1 && messages[0].role == "user" && messages[0].tool_results.empty()) {
         return lone_message_content(messages[0]);
     }
-    return transcript_content(messages);
+    return Transcript(messages).content();
 }
 
 }  // namespace

@@ -14,18 +14,26 @@
 namespace ch {
 
 // Text and thinking as they stream; Usage carries an API message's starting usage (its input
-// and cache tokens) for dialects that report it before the text.
+// and cache tokens) for dialects that report it before the text. A call of a client tool
+// streams as ToolCallStart (tool_index, tool_id, tool_name without the MCP prefix) and then
+// ToolCallArguments (tool_index, text = the next fragment of its arguments' JSON).
 struct ReplyDelta {
-    enum class Kind { Text, Thinking, Usage };
+    enum class Kind { Text, Thinking, Usage, ToolCallStart, ToolCallArguments };
     Kind kind = Kind::Text;
     std::string text;
     Usage usage{};  // Kind::Usage
+    std::size_t tool_index = 0;
+    std::string tool_id;
+    std::string tool_name;
 };
 
 struct ReplyOutcome {
     bool is_error = false;
     std::string text;         // final answer (result.result) or the CLI's error text
-    std::string stop_reason;  // "end_turn", "max_tokens", "stop_sequence", ...
+    std::string stop_reason;  // "end_turn", "max_tokens", "stop_sequence", "tool_use", ...
+    // stop_reason "tool_use": the client's tools the model called (names without the MCP
+    // prefix, complete arguments); the client runs them and sends the results.
+    std::vector<ToolCall> tool_calls;
     std::optional<int> api_error_status;
     std::string error_kind;       // synthetic assistant `error` field, if any
     std::string terminal_reason;  // result.terminal_reason
@@ -46,6 +54,21 @@ class ReplyAssembler {
     const std::string& streamed_text() const { return streamed_; }
 
   private:
+    // A call of a client tool in the current API message.
+    struct ClientCall {
+        ToolCall call;          // as the client sees it; arguments: the complete ones, if known
+        std::string streamed;   // arguments from this stream's input_json_deltas
+        std::string shown;      // arguments the client has been sent
+        bool started = false;   // ToolCallStart sent
+        int stream_index = -1;  // content block index in the current stream
+    };
+    static ClientCall new_call(const std::string& id, const std::string& name);
+    void on_tool_block(const CliEvent& event, std::vector<ReplyDelta>& out);
+    void on_tool_json(const CliEvent& event, std::vector<ReplyDelta>& out);
+    void on_tool_calls(const CliEvent& event);
+    void show_arguments(std::size_t i, const std::string& candidate, std::vector<ReplyDelta>& out);
+    void conclude_tool_use(const CliEvent& event, std::vector<ReplyDelta>& out);
+
     // Brings the client up to date with `candidate`, the current API message's text as known
     // so far: emits what extends the text already shown for this message.
     void advance(const std::string& candidate, std::vector<ReplyDelta>& out);
@@ -58,6 +81,9 @@ class ReplyAssembler {
     Usage message_usage_;         // the current message's, from message_start
     bool message_open_ = false;   // message_start seen, its message_delta not yet
     std::string streamed_;
+    std::vector<ClientCall> calls_;    // the current message's; kept across its replays
+    std::size_t stream_tools_ = 0;     // client tool blocks seen in the current stream
+    std::size_t assistant_tools_ = 0;  // client tool blocks seen in its `assistant` lines
     std::string last_error_kind_;
     std::optional<ReplyOutcome> outcome_;
 };

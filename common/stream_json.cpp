@@ -123,7 +123,10 @@ void parse_stream_event(const json& line, CliEvent& event) {
         read_usage(message, event);
     } else if (type == "content_block_start") {
         event.kind = CliEvent::Kind::BlockStart;
-        event.block_type = str(sub(ev, "content_block"), "type");
+        const json& block = sub(ev, "content_block");
+        event.block_type = str(block, "type");
+        if (event.block_type == "tool_use")
+            event.tool_calls.push_back(ToolCall{str(block, "id"), str(block, "name"), ""});
     } else if (type == "content_block_delta") {
         const json& delta = sub(ev, "delta");
         const std::string delta_type = str(delta, "type");
@@ -133,7 +136,10 @@ void parse_stream_event(const json& line, CliEvent& event) {
         } else if (delta_type == "thinking_delta") {
             event.kind = CliEvent::Kind::ThinkingDelta;
             event.text = str(delta, "thinking");
-        }  // input_json_delta, signature_delta, ...: Ignored
+        } else if (delta_type == "input_json_delta") {
+            event.kind = CliEvent::Kind::InputJsonDelta;
+            event.text = str(delta, "partial_json");
+        }  // signature_delta, ...: Ignored
     } else if (type == "content_block_stop") {
         event.kind = CliEvent::Kind::BlockStop;
     } else if (type == "message_delta") {
@@ -158,7 +164,14 @@ void parse_assistant(const json& line, CliEvent& event) {
     const json* content = member(message, "content");
     if (content && content->is_array()) {
         for (const json& block : *content) {
-            if (str(block, "type") == "text") event.text += str(block, "text");
+            const std::string type = str(block, "type");
+            if (type == "text") event.text += str(block, "text");
+            if (type == "tool_use") {
+                const json* input = member(block, "input");
+                event.tool_calls.push_back(ToolCall{
+                    str(block, "id"), str(block, "name"),
+                    input ? input->dump(-1, ' ', false, json::error_handler_t::replace) : "{}"});
+            }
         }
     } else if (content && content->is_string()) {
         event.text = content->get<std::string>();

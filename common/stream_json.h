@@ -32,18 +32,19 @@ class LineSplitter {
 
 struct CliEvent {
     enum class Kind {
-        Ignored,        // valid JSON of a type we do not use
-        Invalid,        // not JSON or not an object: `error` says why
-        Init,           // system/init
-        ApiRetry,       // system/api_retry
-        MessageStart,   // stream_event message_start: message_id, usage (input side)
-        BlockStart,     // stream_event content_block_start: index, block_type
-        TextDelta,      // stream_event content_block_delta text_delta: index, text
-        ThinkingDelta,  // stream_event content_block_delta thinking_delta: index, text
-        BlockStop,      // stream_event content_block_stop: index
-        MessageDelta,   // stream_event message_delta: stop_reason, usage.output_tokens
-        Assistant,      // assistant: message_id, text (all text blocks joined), error_kind
-        Result,         // result
+        Ignored,         // valid JSON of a type we do not use
+        Invalid,         // not JSON or not an object: `error` says why
+        Init,            // system/init
+        ApiRetry,        // system/api_retry
+        MessageStart,    // stream_event message_start: message_id, usage (input side)
+        BlockStart,      // stream_event content_block_start: index, block_type (tool_use: tool)
+        TextDelta,       // stream_event content_block_delta text_delta: index, text
+        ThinkingDelta,   // stream_event content_block_delta thinking_delta: index, text
+        InputJsonDelta,  // stream_event content_block_delta input_json_delta: index, text
+        BlockStop,       // stream_event content_block_stop: index
+        MessageDelta,    // stream_event message_delta: stop_reason, usage.output_tokens
+        Assistant,  // assistant: message_id, text (all text blocks joined), tool_calls, error_kind
+        Result,     // result
     };
     Kind kind = Kind::Ignored;
 
@@ -51,6 +52,9 @@ struct CliEvent {
     int index = 0;
     std::string block_type;  // BlockStart: "text", "thinking", "tool_use", ...
     std::string text;        // deltas; Assistant: its text; Result: `result` (may be absent)
+    // BlockStart of a tool_use block: its id and name (arguments empty); Assistant: its
+    // tool_use blocks with their complete input as JSON text. Names as the model used them.
+    std::vector<ToolCall> tool_calls;
     std::string stop_reason;
     Usage usage;
     bool has_usage = false;

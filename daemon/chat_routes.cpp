@@ -39,6 +39,14 @@ class ChatStream : public JobEventStream {
     }
 
     std::string on_delta(const ReplyDelta& delta) override {
+        if (delta.kind == ReplyDelta::Kind::ToolCallStart ||
+            delta.kind == ReplyDelta::Kind::ToolCallArguments) {
+            openai::Chunk chunk;
+            chunk.tool_call =
+                openai::ToolCallDelta{delta.tool_index, delta.tool_id, delta.tool_name, delta.text};
+            chunk.usage_null = include_usage_;
+            return event(chunk);
+        }
         if (delta.kind != ReplyDelta::Kind::Text || delta.text.empty()) return "";
         openai::Chunk chunk;
         chunk.content = delta.text;
@@ -103,9 +111,10 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
         const JobOutcome& outcome = *view.outcome;
         finish_log(ctx, *job, outcome);
         if (!outcome.ok) return send_outcome_error(res, outcome);
-        std::string body = openai::completion_json(
-            "chatcmpl-" + job->id(), created, model->id, outcome.reply.text,
-            openai::finish_reason(outcome.reply.stop_reason), outcome.reply.usage);
+        std::string body =
+            openai::completion_json("chatcmpl-" + job->id(), created, model->id, outcome.reply.text,
+                                    openai::finish_reason(outcome.reply.stop_reason),
+                                    outcome.reply.usage, outcome.reply.tool_calls);
         if (job->spec().session) body = with_session_id(body, job->spec().session->id);
         res.set_content(body, "application/json");
         return;

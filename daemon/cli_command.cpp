@@ -9,7 +9,7 @@
 namespace ch {
 
 std::vector<std::string> cli_arguments(const std::string& executable, const ModelConfig& model,
-                                       const JobSession* session) {
+                                       const JobSession* session, const std::string& tool_config) {
     std::vector<std::string> args{
         executable,
         "-p",
@@ -32,6 +32,14 @@ std::vector<std::string> cli_arguments(const std::string& executable, const Mode
         const auto it = std::find(args.begin(), args.end(), "--no-session-persistence");
         *it = session->resume ? "--resume" : "--session-id";
         args.insert(std::next(it), session->id);
+    }
+    if (!tool_config.empty()) {
+        // Still no built-in tool; the client's tools come from the bridge. Allowed, so the
+        // CLI calls the bridge (which never answers) instead of asking for permission and
+        // sending the model a refusal.
+        auto it = std::find(args.begin(), args.end(), "--strict-mcp-config");
+        it = args.insert(it, {"--mcp-config", tool_config});
+        args.insert(it + 3, {"--allowedTools", std::string("mcp__") + kToolServer});
     }
     return args;
 }

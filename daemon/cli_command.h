@@ -14,9 +14,11 @@ namespace ch {
 struct JobSession;
 
 // Without a session nothing is persisted; with one the CLI starts it (--session-id) or
-// continues it (--resume) and keeps its transcript.
+// continues it (--resume) and keeps its transcript. A non-empty `tool_config` (see
+// tool_bridge_config) is the only MCP server, and its tools may be called without asking.
 std::vector<std::string> cli_arguments(const std::string& executable, const ModelConfig& model,
-                                       const JobSession* session = nullptr);
+                                       const JobSession* session = nullptr,
+                                       const std::string& tool_config = "");
 
 // HOME/USER/LOGNAME/PATH/LANG of the run-as user, the CLI's quiet and bounded-retry settings,
 // then the provider's own `env` (which wins).

@@ -1,5 +1,6 @@
 #include "daemon/job_runner.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "daemon/child_reaper.h"
 #include "daemon/cli_command.h"
 #include "daemon/job_outcome.h"
+#include "daemon/tool_bridge.h"
 #include "daemon/warm_pool.h"
 #include "daemon/work_dir.h"
 
@@ -89,9 +91,10 @@ void Run::execute() {
             conclude(outcome_from_reply(*assembler_.outcome(), job_.spec().limits,
                                         std::chrono::system_clock::now()));
             child_.close_stdin();
-            // After max_tokens the CLI would start continuation requests: stop it at once.
+            // After max_tokens the CLI would start continuation requests, and after a call of
+            // the client's tools it waits for the bridge's answer: stop it at once.
             if (assembler_.outcome()->stop_reason == "max_tokens" ||
-                !wait_exit(Clock::now() + kExitGrace))
+                !assembler_.outcome()->tool_calls.empty() || !wait_exit(Clock::now() + kExitGrace))
                 terminate();
             break;
         case Stop::Exited:
@@ -283,6 +286,30 @@ JobOutcome Run::crash_outcome() {
     return failed_outcome(502, "cli_crashed", message);
 }
 
+constexpr const char* kToolsFile = "tools.json";
+
+// The bridge's tools file in the job's directory, readable by the run-as user.
+std::string write_tools_file(const std::string& dir, const std::vector<ToolDefinition>& tools) {
+    const std::string path = dir + "/" + kToolsFile;
+    const std::string content = tool_bridge_file(tools);
+    const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return "cannot create " + path + ": " + std::strerror(errno);
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const ssize_t put = write(fd, content.data() + done, content.size() - done);
+        if (put < 0 && errno == EINTR) continue;
+        if (put <= 0) {
+            const std::string failed = "cannot write " + path + ": " + std::strerror(errno);
+            close(fd);
+            unlink(path.c_str());  // the directory must be empty to go
+            return failed;
+        }
+        done += static_cast<std::size_t>(put);
+    }
+    close(fd);
+    return "";
+}
+
 std::string join_lines(const std::vector<std::string>& lines) {
     std::size_t size = 0;
     for (const auto& l : lines)
@@ -321,8 +348,10 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
     ProcessSpec process{path, cli_arguments(path, spec.model, session),
                         cli_environment(*who, provider, spec.limits, spec.request.max_tokens), *who,
                         ""};
-    // A pre-started process has no session; a session's run always starts its own.
-    auto warm = ctx.warm_pool && !session ? ctx.warm_pool->take(provider.name, process) : nullptr;
+    // A pre-started process has no session and no tools; such runs always start their own.
+    const bool tools = offers_tools(spec.request);
+    auto warm =
+        ctx.warm_pool && !session && !tools ? ctx.warm_pool->take(provider.name, process) : nullptr;
     if (warm) {
         spdlog::info("job {}: took pre-started {} (pid {}, model {}, provider {})", job.id(), path,
                      warm->child.pid(), spec.model.id, provider.name);
@@ -349,6 +378,16 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
             return;
         }
         process.cwd = dir->path();
+        if (tools) {
+            if (const std::string failed = write_tools_file(dir->path(), spec.request.tools);
+                !failed.empty()) {
+                conclude_job(job, ctx, failed_outcome(500, "internal_error", failed));
+                return;
+            }
+            process.argv = cli_arguments(
+                path, spec.model, nullptr,
+                tool_bridge_config(self_executable(), dir->path() + "/" + kToolsFile));
+        }
     }
     try {
         ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);
@@ -362,6 +401,8 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
                      failed_outcome(502, "cli_spawn_failed",
                                     std::string("cannot start the Claude CLI: ") + e.what()));
     }
+    // The working directory goes with `dir`, which removes only an empty one.
+    if (tools && dir) unlink((dir->path() + "/" + kToolsFile).c_str());
     ctx.reaper->request_sweep();
 }
 

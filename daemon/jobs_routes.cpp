@@ -93,7 +93,15 @@ openai::ParseResult parse_job_request(const std::string& body) {
         const json system = {{"role", "system"}, {"content", in["system"]}};
         chat["messages"].insert(chat["messages"].begin(), system);
     }
-    return openai::parse_chat_request(chat.dump());
+    auto parsed = openai::parse_chat_request(chat.dump());
+    // A job's object has no place for tool calls: they would be lost.
+    if (parsed.request && !parsed.request->tools.empty()) {
+        bad.error =
+            "tools: not supported for background jobs (use /v1/chat/completions or /v1/messages)";
+        bad.param = "tools";
+        return bad;
+    }
+    return parsed;
 }
 
 void send_json(httplib::Response& res, int status, const json& body) {

@@ -35,6 +35,7 @@
 #include "daemon/session_routing.h"
 #include "daemon/session_store.h"
 #include "daemon/settings.h"
+#include "daemon/tool_bridge.h"
 #include "daemon/usage_journal.h"
 #include "daemon/usage_ledger.h"
 #include "daemon/warm_pool.h"
@@ -161,6 +162,10 @@ int serve_until_stopped(ch::ServiceNotifier& notifier, const ch::JobManager& job
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Hidden mode: the MCP server offering a request's tools to its CLI (see tool_bridge.h).
+    if (argc == 3 && std::strcmp(argv[1], "--tool-bridge") == 0)
+        return ch::run_tool_bridge(argv[2]);
+    ch::self_executable();  // found now, before the binary could be replaced
     // One malloc arena per thread would grow the daemon by hundreds of MB of address space.
     mallopt(M_ARENA_MAX, 2);
     ch::block_daemon_signals();

@@ -44,6 +44,18 @@ class MessageStream : public JobEventStream {
 
     std::string on_delta(const ReplyDelta& delta) override {
         if (delta.kind == ReplyDelta::Kind::Usage) return start(delta.usage);
+        if (delta.kind == ReplyDelta::Kind::ToolCallStart) {
+            std::string out = start(Usage{}) + close_block();
+            open_ = Block::Kind::ToolUse;
+            had_tool_ = true;
+            tool_ = delta.tool_index;
+            return out + anthropic::tool_start_event(index_, delta.tool_id, delta.tool_name);
+        }
+        if (delta.kind == ReplyDelta::Kind::ToolCallArguments) {
+            // Arguments belong to the open tool_use block; a closed block takes no more.
+            if (open_ != Block::Kind::ToolUse || tool_ != delta.tool_index) return "";
+            return anthropic::input_json_delta_event(index_, delta.text);
+        }
         if (delta.text.empty()) return "";
         const Block::Kind kind = block_kind(delta);
         std::string out = start(Usage{});
@@ -54,7 +66,8 @@ class MessageStream : public JobEventStream {
     std::string finale(const JobOutcome& outcome) override {
         if (!outcome.ok) return anthropic::error_event(outcome.http_status, outcome.message);
         std::string out = start(Usage{});
-        if (!had_text_) out += open_block(Block::Kind::Text);  // a message has a text block
+        // A message has a text block, unless it calls tools.
+        if (!had_text_ && !had_tool_) out += open_block(Block::Kind::Text);
         out += close_block();
         out += anthropic::message_delta_event(anthropic::stop_reason(outcome.reply.stop_reason),
                                               outcome.reply.usage);
@@ -79,14 +92,20 @@ class MessageStream : public JobEventStream {
     bool started_ = false;
     std::optional<Block::Kind> open_;
     bool had_text_ = false;
+    bool had_tool_ = false;
+    std::size_t tool_ = 0;  // the client tool call the open tool_use block holds
     std::size_t index_ = 0;
 };
 
-// Thinking as one block before the answer's text block (the CLI thinks before it answers).
-std::vector<Block> message_content(const std::string& thinking, const std::string& text) {
+// Thinking as one block before the answer's text block (the CLI thinks before it answers),
+// then the tool calls; no empty text block before tool calls.
+std::vector<Block> message_content(const std::string& thinking, const ReplyOutcome& reply) {
     std::vector<Block> content;
-    if (!thinking.empty()) content.push_back({Block::Kind::Thinking, thinking});
-    content.push_back({Block::Kind::Text, text});
+    if (!thinking.empty()) content.push_back({Block::Kind::Thinking, thinking, {}});
+    if (!reply.text.empty() || reply.tool_calls.empty())
+        content.push_back({Block::Kind::Text, reply.text, {}});
+    for (const auto& call : reply.tool_calls)
+        content.push_back({Block::Kind::ToolUse, "", call});
     return content;
 }
 
@@ -118,7 +137,7 @@ void handle_messages(HttpContext& ctx, const httplib::Request& req, httplib::Res
         finish_log(ctx, *job, outcome);
         if (!outcome.ok) return send_outcome_error(res, outcome);
         res.set_content(anthropic::message_json("msg_" + job->id(), admitted.model->id,
-                                                message_content(thinking, outcome.reply.text),
+                                                message_content(thinking, outcome.reply),
                                                 anthropic::stop_reason(outcome.reply.stop_reason),
                                                 outcome.reply.usage),
                         "application/json");

@@ -46,6 +46,15 @@ void remove_transcripts(const Config& config, const SessionStore& store,
     }
 }
 
+// Tools, tool calls or tool results: the CLI's transcript could not hold the client's side
+// of them, so such requests always run stateless.
+bool uses_tools(const ChatRequest& request) {
+    return !request.tools.empty() ||
+           std::any_of(request.messages.begin(), request.messages.end(), [](const auto& m) {
+               return !m.tool_calls.empty() || !m.tool_results.empty();
+           });
+}
+
 SessionPlan refuse(int status, std::string code, std::string message) {
     SessionPlan plan;
     plan.status = status;
@@ -77,6 +86,12 @@ SessionPlan plan_session(SessionStore& store, const Config& config, const std::s
                          const std::string& asked, const std::string& system, ChatRequest& request,
                          std::vector<ProviderConfig>& providers) {
     const LimitsConfig& limits = config.limits;
+    if (uses_tools(request)) {
+        if (asked.empty()) return {};
+        return refuse(400, "invalid_request",
+                      "tools cannot be combined with sessions: send the whole conversation "
+                      "without session_id or X-Claude-Session");
+    }
     if (limits.session_idle_timeout.count() == 0) {
         if (asked.empty()) return {};
         return refuse(400, "sessions_disabled",

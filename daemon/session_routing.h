@@ -3,7 +3,9 @@
 // [limits] session_auto_resume is on), a new one for any other multi-turn history, or none (a
 // single message runs stateless, on a pre-started process if there is one). A continued
 // session receives only the messages after the last assistant message, runs on the provider
-// that holds it, and serves one request at a time: a second one gets 409.
+// that holds it, and serves one request at a time: a second one gets 409. Requests with
+// tools (or tool calls and results in their history) run stateless; naming a session with
+// them is a 400.
 #pragma once
 
 #include <optional>

@@ -1,8 +1,9 @@
 // The REAL Claude Code CLI as a client of claude-harnessd's /v1/messages (fake-claude behind):
 //   claude -p ... -> claude-harnessd POST /v1/messages -> fake-claude
 // Run: CH_DAEMON_BINARY=... CH_FAKE_CLAUDE=... node --test tests/e2e/claude_client.test.mjs
-// Claude Code sends its tools unless told `--tools ""`, and the daemon refuses tools for now;
-// it asks for its own default model unless given `--model`, and unknown names are a 404.
+// Claude Code sends its own tools, which the daemon offers the backend as client tools (a call
+// comes back to Claude Code, which runs it); it asks for its own default model unless given
+// `--model`, and unknown names are a 404.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,6 +59,17 @@ test('claude -p gets the answer and the usage from the daemon', async () => {
   assert.equal(r.usage.output_tokens, 5);
 });
 
+// Before the usage limit: that marks the only login as limited.
+test('with its own tools: the call comes back to claude, which runs it and gets the answer', async () => {
+  const file = path.join(home, 'note.txt');
+  fs.writeFileSync(file, 'the note\n');
+  const prompt = `Read the note. FAKE[tool_call=Read:${JSON.stringify({ file_path: file })}]`;
+  const r = await ask(prompt, ['--model', 'claude-sonnet', '--allowedTools', 'Read']);
+  assert.equal(r.is_error, false, JSON.stringify(r));
+  assert.equal(r.result, 'Hello from the fake.');
+  assert.equal(r.num_turns, 2, JSON.stringify(r)); // the tool call, then the answer
+});
+
 test('a usage limit reaches claude as a 429', async () => {
   const r = await ask('FAKE[usage_limit]', ['--tools', '', '--model', 'claude-sonnet']);
   assert.equal(r.is_error, true, JSON.stringify(r));
@@ -69,10 +81,4 @@ test('its default model, not configured, is a 404 it explains', async () => {
   assert.equal(r.is_error, true, JSON.stringify(r));
   assert.equal(r.api_error_status, 404, JSON.stringify(r));
   assert.match(r.result, /model/);
-});
-
-test('its tools are refused with a 400 until tools are supported', async () => {
-  const r = await ask('hi', ['--model', 'claude-sonnet']);
-  assert.equal(r.is_error, true, JSON.stringify(r));
-  assert.equal(r.api_error_status, 400, JSON.stringify(r));
 });

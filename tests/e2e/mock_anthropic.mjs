@@ -19,6 +19,13 @@
 //   anything else                   404 with an Anthropic-style error body;
 //                                   recorded in `unknown` and logged to stderr
 //
+// Tool use: when the last user message's text contains MOCK[tool=NAME {json}] and the
+// request offers a tool whose name ends with NAME, the reply is a tool_use block calling
+// that tool with that input (streamed as input_json_delta fragments), stop_reason tool_use.
+// Not when a tool result follows the marker (a rendered tool_result turn of the harness's
+// transcript, or tool_result blocks in the last message): then the reply is the text.
+// TOOL_TEXT is said before the call; toolMarker(name, input) writes the marker.
+//
 // Every request is recorded as { seq, method, path, query, headers, body, raw }
 // where body is the parsed JSON (or null).  The reply and usage numbers are
 // exported as REPLY_TEXT and USAGE so tests can compare.
@@ -36,6 +43,42 @@ export const USAGE = Object.freeze({
   output_tokens: 6,
 });
 
+export const TOOL_TEXT = 'Let me look that up.';
+export const toolMarker = (name, input) => `MOCK[tool=${name} ${JSON.stringify(input)}]`;
+
+function lastUserText(body) {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const last = messages[messages.length - 1];
+  if (!last || last.role !== 'user') return { text: '', results: false };
+  if (typeof last.content === 'string') return { text: last.content, results: false };
+  const blocks = Array.isArray(last.content) ? last.content : [];
+  return {
+    text: blocks.filter((b) => b.type === 'text').map((b) => b.text).join('\n'),
+    results: blocks.some((b) => b.type === 'tool_result'),
+  };
+}
+
+// The tool call the request asks for, or null: { name, input }.
+export function wantedToolCall(body) {
+  const { text, results } = lastUserText(body);
+  if (results) return null;
+  const at = text.lastIndexOf('MOCK[tool=');
+  if (at < 0) return null;
+  if (text.slice(at).includes('role="tool_result"')) return null;
+  const m = /^MOCK\[tool=([A-Za-z0-9_-]+) (\{.*?\})\]/s.exec(text.slice(at));
+  if (!m) return null;
+  const tool = (body.tools ?? []).find((t) => typeof t.name === 'string' && t.name.endsWith(m[1]));
+  if (!tool) return null;
+  return { name: tool.name, input: JSON.parse(m[2]) };
+}
+
+// Cuts JSON text into three fragments, as the API streams input_json_delta.
+function fragments(text) {
+  const a = Math.floor(text.length / 3);
+  const b = Math.floor((2 * text.length) / 3);
+  return [text.slice(0, a), text.slice(a, b), text.slice(b)].filter((f) => f.length > 0);
+}
+
 function sse(res, event, data) {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
@@ -48,6 +91,34 @@ function sendJson(res, status, obj, extraHeaders = {}) {
     ...extraHeaders,
   });
   res.end(body);
+}
+
+function sendToolUse(res, stream, id, model, call, toolId, reqId) {
+  const usage = { ...USAGE };
+  if (!stream) {
+    sendJson(res, 200, {
+      id, type: 'message', role: 'assistant', model,
+      content: [{ type: 'text', text: TOOL_TEXT }, { type: 'tool_use', id: toolId, name: call.name, input: call.input }],
+      stop_reason: 'tool_use', stop_sequence: null, usage,
+    }, { 'request-id': reqId });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': reqId });
+  sse(res, 'message_start', {
+    type: 'message_start',
+    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+  });
+  sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+  sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: TOOL_TEXT } });
+  sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
+  sse(res, 'content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: toolId, name: call.name, input: {} } });
+  for (const f of fragments(JSON.stringify(call.input))) {
+    sse(res, 'content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: f } });
+  }
+  sse(res, 'content_block_stop', { type: 'content_block_stop', index: 1 });
+  sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+  sse(res, 'message_stop', { type: 'message_stop' });
+  res.end();
 }
 
 /**
@@ -122,6 +193,12 @@ export async function startMockAnthropic(opts = {}) {
         }
         const id = `msg_mock_${rec.seq}`;
         const model = body.model ?? 'claude-sonnet-5';
+        const call = wantedToolCall(body);
+        if (call) {
+          rec.toolCall = call;
+          sendToolUse(res, body.stream === true, id, model, call, `toolu_mock_${rec.seq}`, reqId);
+          return;
+        }
         if (body.stream === true) {
           res.writeHead(200, {
             'content-type': 'text/event-stream; charset=utf-8',

@@ -75,6 +75,15 @@ struct Options {
 // Merges the FAKE[...] markers found in text into o.
 void parse_markers(const std::string& text, Options& o);
 
+// ----- tools.cpp -------------------------------------------------------------
+
+struct ToolCallSpec {
+    std::string name;  // without the MCP prefix
+    ojson input;
+};
+// The FAKE[tool_call=NAME:{json}] asked for in `text`, if still unanswered.
+std::optional<ToolCallSpec> find_tool_call(const std::string& text);
+
 // ----- the fake CLI ------------------------------------------------------------
 
 enum class Abort { None, Sigint, Interrupt };
@@ -129,6 +138,11 @@ class Fake {
     void emit_interrupted(bool streaming, const std::string& partial_text);
     void emit_api_error(const ErrorSpec& e);
 
+    // ----- tools.cpp -------------------------------------------------------------
+    std::string check_tool_server(const std::string& name, std::string& server);
+    [[noreturn]] void emit_tool_call(const ToolCallSpec& call, const std::string& server,
+                                     int index);
+
     // ----- signals.cpp -----------------------------------------------------------
     void spawn_grandchild(bool new_session);
 
@@ -157,6 +171,8 @@ class Fake {
     std::string init_model_;
     std::string api_model_;
     std::string session_id_;
+    std::string mcp_config_;  // --mcp-config: "" = none
+    int tool_server_in_ = -1;
     std::string resume_id_;
     std::string new_session_id_;
     bool no_persistence_ = false;

@@ -84,6 +84,11 @@
 //   stderr_flood       2 MiB to stderr before answering
 //   thinking           a thinking block (thinking_delta, signature_delta)
 //                      before the text block
+//   tool_call=NAME:{json}  with --mcp-config: after the text, a tool_use block calling
+//                      mcp__<server>__NAME with that input (three input_json_delta
+//                      fragments), stop_reason tool_use, then wait for a signal; first
+//                      the server is started and must list NAME, else an error result
+//                      (see tools.cpp). Ignored when a role="tool_result" turn follows it.
 //
 // Signals (like the real CLI): SIGTERM -> _exit(143) at once, no result;
 // SIGHUP -> _exit(129); SIGINT while streaming -> partial assistant, user
@@ -134,6 +139,10 @@ Fake::Fake(int argc, char** argv) : t_start_(Clock::now()) {
         }
         if (take("--input-format", v)) {
             input_format_ = v;
+            continue;
+        }
+        if (take("--mcp-config", v)) {
+            mcp_config_ = v;
             continue;
         }
         if (take("--resume", v)) {

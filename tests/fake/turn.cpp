@@ -114,6 +114,29 @@ void Fake::run_turn(const ojson& msg) {
         return;
     }
 
+    std::optional<ToolCallSpec> tool_call;
+    std::string tool_server;
+    if (!mcp_config_.empty()) {
+        std::string all_text = content.is_string() ? content.get<std::string>() : "";
+        if (content.is_array())
+            for (const auto& block : content)
+                if (block.is_object() && block.contains("text") && block["text"].is_string())
+                    all_text += block["text"].get<std::string>();
+        tool_call = find_tool_call(all_text);
+        if (tool_call) {
+            if (const std::string bad = check_tool_server(tool_call->name, tool_server);
+                !bad.empty()) {
+                emit({{"type", "result"},
+                      {"subtype", "error_during_execution"},
+                      {"is_error", true},
+                      {"errors", {"fake-claude: " + bad}},
+                      {"session_id", session_id_},
+                      {"uuid", uuid4()}});
+                return;
+            }
+        }
+    }
+
     std::string text;
     std::vector<std::string> deltas;
     choose_reply(o, content, text, deltas);
@@ -222,6 +245,7 @@ void Fake::run_turn(const ojson& msg) {
     emit(assistant_line(message_id_, ojson::array({{{"type", "text"}, {"text", text}}}),
                         base_usage(1)));
     emit_event({{"type", "content_block_stop"}, {"index", text_index}});
+    if (tool_call) emit_tool_call(*tool_call, tool_server, text_index + 1);
     emit_event({{"type", "message_delta"},
                 {"delta", {{"stop_reason", stop_reason}, {"stop_sequence", nullptr}}},
                 {"usage", {{"output_tokens", kOutputTokens}}}});

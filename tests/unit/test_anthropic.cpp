@@ -103,8 +103,9 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_field) {
     BOOST_TEST(contains(error_of({{"stop_sequences", {"END"}}}),
                         "stop_sequences: stop sequences "
                         "are not supported"));
-    BOOST_TEST(error_of({{"tools", {{{"name", "x"}}}}}) == "tools: tools are not supported yet");
-    BOOST_TEST(contains(error_of({{"tool_choice", {{"type", "any"}}}}), "tool_choice: "));
+    BOOST_TEST(error_of({{"tools", {{{"name", "x"}}}}}) ==
+               "tools.0.input_schema: Field required (a JSON Schema object)");
+    BOOST_TEST(contains(error_of({{"tool_choice", {{"type", "any"}}}}), "tool_choice.type: "));
     BOOST_TEST(contains(error_of({{"temperature", "hot"}}), "temperature: expected a number"));
     const json url_image = {
         {{"role", "user"},
@@ -120,7 +121,8 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_field) {
     const json tool_result = {
         {{"role", "user"}, {"content", {{{"type", "tool_result"}, {"tool_use_id", "t"}}}}}};
     BOOST_TEST(error_of({{"messages", tool_result}}) ==
-               "messages.0.content.0.type: tool use is not supported yet");
+               "messages.0.content: tool_result for tool_use_id 't', which no earlier assistant "
+               "message used");
     const json empty = {{{"role", "user"}, {"content", json::array()}}};
     BOOST_TEST(error_of({{"messages", empty}}) == "messages.0.content: must not be empty");
     BOOST_TEST(contains(an::parse_messages_request("{").error, "invalid JSON: "));
@@ -153,8 +155,8 @@ BOOST_AUTO_TEST_CASE(stop_reasons) {
 }
 
 BOOST_AUTO_TEST_CASE(message_object) {
-    const std::vector<an::Block> content = {{an::Block::Kind::Thinking, "hmm"},
-                                            {an::Block::Kind::Text, "Hi"}};
+    const std::vector<an::Block> content = {{an::Block::Kind::Thinking, "hmm", {}},
+                                            {an::Block::Kind::Text, "Hi", {}}};
     BOOST_TEST(an::message_json("msg_1", "claude-sonnet", content, "end_turn", kUsage) ==
                R"({"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet",)"
                R"("content":[{"type":"thinking","thinking":"hmm","signature":""},)"

@@ -1,0 +1,40 @@
+// Anthropic's client tools: `tools` and `tool_choice` validated into a ChatRequest, the
+// check that every tool_result answers a tool_use; and the validation helpers
+// anthropic.cpp shares.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/chat.h"
+
+namespace ch::anthropic::detail {
+
+// Validation failure: unwinds to parse_messages_request, which turns it into a 400.
+struct Invalid {
+    std::string message;
+};
+
+[[noreturn]] inline void reject(const std::string& path, const std::string& detail) {
+    throw Invalid{path.empty() ? detail : path + ": " + detail};
+}
+
+inline const nlohmann::json* member(const nlohmann::json& object, const char* key) {
+    const auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+}
+
+inline const std::string& required_string(const nlohmann::json& object, const char* key,
+                                          const std::string& path) {
+    const nlohmann::json* value = member(object, key);
+    if (!value || !value->is_string()) reject(path + key, "Field required (string)");
+    return value->get_ref<const std::string&>();
+}
+
+// tools and tool_choice: client tools only; the CLI cannot be forced to call one.
+void parse_tools(const nlohmann::json& body, ChatRequest& request);
+// Every tool_result must answer a tool_use made earlier in the conversation.
+void check_tool_results(const ChatRequest& request);
+
+}  // namespace ch::anthropic::detail
