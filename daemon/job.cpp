@@ -92,6 +92,7 @@ Job::View Job::wait(std::size_t from, std::chrono::steady_clock::time_point dead
 
 void Job::push_event(std::string_view line) {
     std::lock_guard guard(mutex_);
+    if (spec_.agent) agent_activity_.on_line(line);  // whether or not the line is kept
     if (events_.size() >= kMaxEvents || event_bytes_ + line.size() > kMaxEventBytes) {
         ++events_dropped_;
         return;
@@ -99,6 +100,12 @@ void Job::push_event(std::string_view line) {
     event_bytes_ += line.size();
     events_.emplace_back(line);
     changed_.notify_all();
+}
+
+std::optional<nlohmann::ordered_json> Job::agent_summary() const {
+    if (!spec_.agent) return std::nullopt;
+    std::lock_guard guard(mutex_);
+    return agent_activity_.summary(spec_.agent->cwd);
 }
 
 Job::EventView Job::wait_events(std::size_t from, std::chrono::steady_clock::time_point deadline) {

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "common/anthropic.h"
+#include "daemon/agent_render.h"
 #include "daemon/job_flow.h"
 
 namespace ch {
@@ -56,8 +57,10 @@ class MessageStream : public JobEventStream {
         std::string out = start(Usage{});
         if (!had_text_) out += open_block(Block::Kind::Text);  // a message has a text block
         out += close_block();
-        out += anthropic::message_delta_event(anthropic::stop_reason(outcome.reply.stop_reason),
-                                              outcome.reply.usage);
+        out += sse_with_agent_summary(
+            anthropic::message_delta_event(anthropic::stop_reason(outcome.reply.stop_reason),
+                                           outcome.reply.usage),
+            *job_);
         return out + anthropic::message_stop_event();
     }
 
@@ -117,10 +120,12 @@ void handle_messages(HttpContext& ctx, const httplib::Request& req, httplib::Res
             if (delta.kind == ReplyDelta::Kind::Thinking) thinking += delta.text;
         finish_log(ctx, *job, outcome);
         if (!outcome.ok) return send_outcome_error(res, outcome);
-        res.set_content(anthropic::message_json("msg_" + job->id(), admitted.model->id,
-                                                message_content(thinking, outcome.reply.text),
-                                                anthropic::stop_reason(outcome.reply.stop_reason),
-                                                outcome.reply.usage),
+        res.set_content(with_agent_summary(anthropic::message_json(
+                                               "msg_" + job->id(), admitted.model->id,
+                                               message_content(thinking, outcome.reply.text),
+                                               anthropic::stop_reason(outcome.reply.stop_reason),
+                                               outcome.reply.usage),
+                                           *job),
                         "application/json");
         return;
     }

@@ -114,6 +114,11 @@ void Fake::run_turn(const ojson& msg) {
         return;
     }
 
+    if (o.has("tool_use")) {
+        emit_tool_use(o.str("tool_use").empty() ? "Bash" : o.str("tool_use"), o.has("tool_error"));
+        emit_status();
+    }
+
     std::string text;
     std::vector<std::string> deltas;
     choose_reply(o, content, text, deltas);
