@@ -20,14 +20,15 @@ std::string text_member(const json& object, const char* key) {
 
 }  // namespace
 
-void AgentActivity::on_line(std::string_view text) {
+bool AgentActivity::on_line(std::string_view text) {
     // Cheap test first: most lines are stream events with no tool in them.
     if (text.find("\"tool_use\"") == std::string_view::npos &&
         text.find("\"tool_result\"") == std::string_view::npos &&
         text.find("\"result\"") == std::string_view::npos)
-        return;
+        return false;
     const json line = json::parse(text, nullptr, false);
-    if (!line.is_object()) return;
+    if (!line.is_object()) return false;
+    bool result_seen = false;
     const std::string type = text_member(line, "type");
     if (type == "assistant") {
         if (const json* content = content_of(line))
@@ -38,6 +39,7 @@ void AgentActivity::on_line(std::string_view text) {
         if (const json* content = content_of(line))
             for (const auto& block : *content) {
                 if (!block.is_object() || text_member(block, "type") != "tool_result") continue;
+                result_seen = true;
                 const std::string id = text_member(block, "tool_use_id");
                 const auto error = block.find("is_error");
                 for (auto& use : uses_)
@@ -53,6 +55,7 @@ void AgentActivity::on_line(std::string_view text) {
         if (const auto d = line.find("permission_denials"); d != line.end() && d->is_array())
             denials_ = d->size();
     }
+    return result_seen;
 }
 
 nlohmann::ordered_json AgentActivity::summary(const std::string& directory) const {

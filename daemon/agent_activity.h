@@ -15,7 +15,8 @@ namespace ch {
 
 class AgentActivity {
   public:
-    void on_line(std::string_view line);
+    // True when the line carried a tool's result (the model speaks anew after it).
+    bool on_line(std::string_view line);
 
     // {"directory", "tool_uses": [{"name", "is_error"}], "turns", "cost_usd",
     //  "permission_denials"}; turns and cost are null until the result line.

@@ -141,6 +141,7 @@ class Job {
     std::size_t event_bytes_ = 0;
     std::size_t events_dropped_ = 0;
     AgentActivity agent_activity_;
+    bool separate_text_ = false;  // a tool result came since the last text delta
     std::chrono::system_clock::time_point finished_at_{};
     bool has_text_ = false;
     bool shown_ = false;

@@ -122,7 +122,12 @@ std::unique_ptr<JobCgroup> JobCgroup::create(const std::string& job_id, std::str
     }
     const std::string path = parent + "/" + kPrefix + std::to_string(getpid()) + "-job-" + job_id;
     if (mkdir(path.c_str(), 0755) != 0) {
-        *error = "cannot create the cgroup " + path + ": " + std::strerror(errno);
+        const int err = errno;
+        *error = "cannot create the cgroup " + path + ": " + std::strerror(err);
+        if (err == EROFS)
+            *error +=
+                " (the service has ProtectControlGroups=yes: agent mode needs the drop-in "
+                "described in claude-harnessd(8))";
         return nullptr;
     }
     const int fd = open((path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);

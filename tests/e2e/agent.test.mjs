@@ -114,7 +114,8 @@ test('OpenAI: the answer is the final text, the activity is in "agent"', async (
   assert.deepEqual(completion.agent.tool_uses, [{ name: 'Bash', is_error: false }]);
   assert.ok(fs.existsSync(path.join(dir, 'marker.txt')));
 
-  // Streamed: the narration before the tool call and the final text; no tool input or output.
+  // Streamed: the narration before the tool call, a blank line, the final text; no tool input
+  // or output.
   const stream = await client.chat.completions.create({
     model: 'agent', stream: true, messages: [{ role: 'user', content: 'MOCK[bash=echo streamed-output]' }],
   }, { headers: { 'X-Claude-Working-Directory': dir } });
@@ -124,7 +125,7 @@ test('OpenAI: the answer is the final text, the activity is in "agent"', async (
     text += chunk.choices[0]?.delta?.content ?? '';
     if (chunk.choices[0]?.finish_reason) last = chunk;
   }
-  assert.equal(text, AGENT_NARRATION + AGENT_FINAL_TEXT);
+  assert.equal(text, `${AGENT_NARRATION}\n\n${AGENT_FINAL_TEXT}`);
   assert.ok(!text.includes('streamed-output'));
   assert.deepEqual(last.agent.tool_uses, [{ name: 'Bash', is_error: false }]);
 });
@@ -146,7 +147,7 @@ test('Anthropic: the message holds the final text, the activity is in "agent"', 
   }, { headers: { 'X-Claude-Working-Directory': dir } });
   for await (const event of stream) events.push(event);
   const text = events.filter((e) => e.type === 'content_block_delta').map((e) => e.delta.text).join('');
-  assert.equal(text, AGENT_NARRATION + AGENT_FINAL_TEXT);
+  assert.equal(text, `${AGENT_NARRATION}\n\n${AGENT_FINAL_TEXT}`);
   const delta = events.find((e) => e.type === 'message_delta');
   assert.deepEqual(delta.agent.tool_uses, [{ name: 'Bash', is_error: false }]);
 });

@@ -138,6 +138,20 @@ BOOST_AUTO_TEST_CASE(runs_in_the_requested_directory_with_the_model_tools) {
     BOOST_TEST(path_exists(r.root() + "/work"));
 }
 
+BOOST_AUTO_TEST_CASE(agent_jobs_never_take_a_pre_started_process) {
+    Roots r;
+    DaemonOptions o = agent_options(r.root());
+    o.warm_pool = 1;
+    Daemon d(o);
+    BOOST_REQUIRE_MESSAGE(d.wait_pids(1, 10s), "no process was pre-started\n" << d.log());
+    const pid_t warm = d.recorded_pids().front();
+    const json identity = json::parse(completion_text(
+        post_chat(d.port(), agent_body("FAKE[echo_identity]", r.root() + "/work"))));
+    BOOST_TEST(identity["cwd"] == r.root() + "/work");
+    BOOST_TEST(identity["pid"] != warm);
+    BOOST_TEST(pid_alive(warm), "the pre-started process was used up");
+}
+
 BOOST_AUTO_TEST_CASE(header_and_extra_directories) {
     Roots r;
     std::filesystem::create_directory(r.root() + "/more");
@@ -263,7 +277,7 @@ BOOST_AUTO_TEST_CASE(tool_activity_is_summarised_beside_the_answer) {
         if (e.kind == SseEvent::Kind::Finish) finish = e.value;
     BOOST_TEST(text.find("tool-") == std::string::npos, text);
     BOOST_TEST(text.find("echo") == std::string::npos, text);
-    BOOST_TEST(text.find("Hello from the fake.") != std::string::npos, text);
+    BOOST_TEST(text == "Running it.\n\nHello from the fake.");
     BOOST_TEST(finish["agent"]["tool_uses"] == json::parse(R"([{"name":"Bash","is_error":true}])"),
                finish.dump());
 
