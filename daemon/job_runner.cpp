@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/agent_dirs.h"
 #include "common/prompt.h"
 #include "common/reply_assembler.h"
 #include "common/stream_json.h"
@@ -297,14 +298,33 @@ std::string join_lines(const std::vector<std::string>& lines) {
     return out;
 }
 
+std::vector<const std::string*> directories_of(const AgentRun& run) {
+    std::vector<const std::string*> dirs{&run.cwd};
+    for (const auto& dir : run.add_dirs)
+        dirs.push_back(&dir);
+    return dirs;
+}
+
 // An agent-mode job: in the directory the request chose, in a cgroup of its own that is
 // emptied before the outcome is published (finished or cancelled, nothing it started lives on),
 // never on a pre-started process (their command line has no tools).
 void run_agent_job(Job& job, const RunnerContext& ctx, ProcessSpec process, std::string input) {
     const JobSpec& spec = job.spec();
+    std::string error;
+    // Checked again now: a path component may have been replaced by a symlink while queued.
+    for (const auto* dir : directories_of(*spec.agent)) {
+        const auto now = canonical_directory(*dir, &error);
+        if (!now || *now != *dir) {
+            conclude_job(
+                job, ctx,
+                failed_outcome(400, "invalid_request",
+                               "the directory '" + *dir + "' changed while the job was queued" +
+                                   (now ? " (it now resolves to '" + *now + "')" : "")));
+            return;
+        }
+    }
     add_agent_arguments(process.argv, *spec.model.agent, *spec.agent);
     process.cwd = spec.agent->cwd;
-    std::string error;
     auto cgroup = JobCgroup::create(job.id(), &error);
     if (!cgroup) {
         static std::atomic<bool> logged{false};

@@ -196,6 +196,29 @@ BOOST_AUTO_TEST_CASE(directories_outside_the_roots_are_refused) {
     BOOST_TEST(d.recorded_pids().empty(), "a refused request started a CLI");
 }
 
+BOOST_AUTO_TEST_CASE(a_directory_replaced_by_a_symlink_while_queued_is_refused) {
+    Roots r;
+    std::filesystem::create_directory(r.root() + "/later");
+    DaemonOptions o = agent_options(r.root());
+    o.limits = {"max_concurrent_jobs = 1"};
+    Daemon d(o);
+    const std::string first = start_job(
+        d.port(), json{{"model", "agent"}, {"prompt", "FAKE[hang]"}, {"cwd", r.root() + "/work"}});
+    BOOST_REQUIRE(d.wait_pids(1, 10s));
+    const std::string queued = start_job(
+        d.port(), json{{"model", "agent"}, {"prompt", "hi"}, {"cwd", r.root() + "/later"}});
+    BOOST_TEST(get_job(d.port(), queued)["status"] == "queued");
+    std::filesystem::rename(r.root() + "/later", r.root() + "/later.old");
+    std::filesystem::create_directory_symlink("../outside", r.root() + "/later");
+    BOOST_REQUIRE(make_client(d.port()).Delete("/v1/jobs/" + first));
+    const json j = wait_finished(d.port(), queued);
+    BOOST_TEST(j["status"] == "failed");
+    BOOST_TEST(j["error"]["status"] == 400);
+    const std::string message = j["error"]["message"];
+    BOOST_TEST(message.find("changed while the job was queued") != std::string::npos, message);
+    BOOST_TEST(d.recorded_pids().size() == 1u, "the changed directory got a CLI");
+}
+
 BOOST_AUTO_TEST_CASE(a_model_without_agent_mode_takes_no_directory) {
     Roots r;
     Daemon d(agent_options(r.root()));
