@@ -16,10 +16,10 @@ using namespace it;
 
 namespace {
 
-// <top>/root/work, <top>/outside and <top>/root/escape -> ../outside.
+// <top>/root/project, <top>/outside and <top>/root/escape -> ../outside.
 struct Roots {
     Roots() {
-        std::filesystem::create_directories(dir.path() + "/root/work");
+        std::filesystem::create_directories(dir.path() + "/root/project");
         std::filesystem::create_directories(dir.path() + "/outside");
         std::filesystem::create_directory_symlink("../outside", dir.path() + "/root/escape");
     }
@@ -117,9 +117,10 @@ BOOST_AUTO_TEST_SUITE(agent_mode)
 BOOST_AUTO_TEST_CASE(runs_in_the_requested_directory_with_the_model_tools) {
     Roots r;
     Daemon d(agent_options(r.root()));
-    const auto res = post_chat(d.port(), agent_body("FAKE[echo_identity]", r.root() + "/work/."));
+    const auto res =
+        post_chat(d.port(), agent_body("FAKE[echo_identity]", r.root() + "/project/."));
     const json identity = json::parse(completion_text(res));
-    BOOST_TEST(identity["cwd"] == r.root() + "/work");
+    BOOST_TEST(identity["cwd"] == r.root() + "/project");
     std::vector<std::string> argv = identity["argv"];
     const auto after = [&](const std::string& flag) {
         const auto it = std::find(argv.begin(), argv.end(), flag);
@@ -132,10 +133,10 @@ BOOST_AUTO_TEST_CASE(runs_in_the_requested_directory_with_the_model_tools) {
     BOOST_TEST(after("--max-turns") == "5");
     BOOST_TEST(after("--setting-sources") == "");
     const json body = json::parse(res->body);
-    BOOST_TEST(body["agent"]["directory"] == r.root() + "/work");
+    BOOST_TEST(body["agent"]["directory"] == r.root() + "/project");
     BOOST_TEST(body["agent"]["tool_uses"] == json::array());
     // The working directory is the request's own, not removed afterwards.
-    BOOST_TEST(path_exists(r.root() + "/work"));
+    BOOST_TEST(path_exists(r.root() + "/project"));
 }
 
 BOOST_AUTO_TEST_CASE(agent_jobs_never_take_a_pre_started_process) {
@@ -146,8 +147,8 @@ BOOST_AUTO_TEST_CASE(agent_jobs_never_take_a_pre_started_process) {
     BOOST_REQUIRE_MESSAGE(d.wait_pids(1, 10s), "no process was pre-started\n" << d.log());
     const pid_t warm = d.recorded_pids().front();
     const json identity = json::parse(completion_text(
-        post_chat(d.port(), agent_body("FAKE[echo_identity]", r.root() + "/work"))));
-    BOOST_TEST(identity["cwd"] == r.root() + "/work");
+        post_chat(d.port(), agent_body("FAKE[echo_identity]", r.root() + "/project"))));
+    BOOST_TEST(identity["cwd"] == r.root() + "/project");
     BOOST_TEST(identity["pid"] != warm);
     BOOST_TEST(pid_alive(warm), "the pre-started process was used up");
 }
@@ -159,9 +160,9 @@ BOOST_AUTO_TEST_CASE(header_and_extra_directories) {
     json body = agent_body("FAKE[echo_identity]", "");
     body["add_dirs"] = {r.root() + "/more"};
     const auto res =
-        post_chat(d.port(), body, {{"X-Claude-Working-Directory", r.root() + "/work"}});
+        post_chat(d.port(), body, {{"X-Claude-Working-Directory", r.root() + "/project"}});
     const json identity = json::parse(completion_text(res));
-    BOOST_TEST(identity["cwd"] == r.root() + "/work");
+    BOOST_TEST(identity["cwd"] == r.root() + "/project");
     std::vector<std::string> argv = identity["argv"];
     const auto it = std::find(argv.begin(), argv.end(), "--add-dir");
     BOOST_REQUIRE(it != argv.end());
@@ -177,11 +178,11 @@ BOOST_AUTO_TEST_CASE(directories_outside_the_roots_are_refused) {
         "cwd '" + top + "/outside' is outside the allowed roots of this model: " + r.root());
     check_error(post_chat(d.port(), agent_body("hi", r.root() + "/escape")), 400, "invalid_request",
                 "(resolved to '" + top + "/outside') is outside");
-    check_error(post_chat(d.port(), agent_body("hi", r.root() + "/work/../..")), 400,
+    check_error(post_chat(d.port(), agent_body("hi", r.root() + "/project/../..")), 400,
                 "invalid_request", "(resolved to '" + top + "') is outside");
     check_error(post_chat(d.port(), agent_body("hi", r.root() + "/missing")), 400,
                 "invalid_request", "No such file or directory");
-    json extra = agent_body("hi", r.root() + "/work");
+    json extra = agent_body("hi", r.root() + "/project");
     extra["add_dirs"] = {r.root() + "/escape"};
     const json e = check_error(post_chat(d.port(), extra), 400, "invalid_request",
                                "add_dirs entry '" + r.root() + "/escape'");
@@ -191,7 +192,7 @@ BOOST_AUTO_TEST_CASE(directories_outside_the_roots_are_refused) {
                 "needs a working directory");
     // Sessions keep their own directory: not with agent mode.
     check_error(
-        post_chat(d.port(), agent_body("hi", r.root() + "/work"), {{"X-Claude-Session", "new"}}),
+        post_chat(d.port(), agent_body("hi", r.root() + "/project"), {{"X-Claude-Session", "new"}}),
         400, "invalid_request", "sessions are not available");
     BOOST_TEST(d.recorded_pids().empty(), "a refused request started a CLI");
 }
@@ -203,7 +204,8 @@ BOOST_AUTO_TEST_CASE(a_directory_replaced_by_a_symlink_while_queued_is_refused) 
     o.limits = {"max_concurrent_jobs = 1"};
     Daemon d(o);
     const std::string first = start_job(
-        d.port(), json{{"model", "agent"}, {"prompt", "FAKE[hang]"}, {"cwd", r.root() + "/work"}});
+        d.port(),
+        json{{"model", "agent"}, {"prompt", "FAKE[hang]"}, {"cwd", r.root() + "/project"}});
     BOOST_REQUIRE(d.wait_pids(1, 10s));
     const std::string queued = start_job(
         d.port(), json{{"model", "agent"}, {"prompt", "hi"}, {"cwd", r.root() + "/later"}});
@@ -223,7 +225,7 @@ BOOST_AUTO_TEST_CASE(a_model_without_agent_mode_takes_no_directory) {
     Roots r;
     Daemon d(agent_options(r.root()));
     json body = chat_body("hi");
-    body["cwd"] = r.root() + "/work";
+    body["cwd"] = r.root() + "/project";
     const json e = check_error(post_chat(d.port(), body), 400, "invalid_request",
                                "the model 'claude-sonnet' has no agent mode");
     BOOST_TEST(e["param"] == "cwd");
@@ -236,10 +238,10 @@ BOOST_AUTO_TEST_CASE(a_model_without_agent_mode_takes_no_directory) {
 
 BOOST_AUTO_TEST_CASE(the_default_directory_applies_without_one) {
     Roots r;
-    Daemon d(agent_options(r.root(), r.root() + "/work"));
+    Daemon d(agent_options(r.root(), r.root() + "/project"));
     const json identity =
         json::parse(completion_text(post_chat(d.port(), agent_body("FAKE[echo_identity]", ""))));
-    BOOST_TEST(identity["cwd"] == r.root() + "/work");
+    BOOST_TEST(identity["cwd"] == r.root() + "/project");
 }
 
 BOOST_AUTO_TEST_CASE(cancelling_kills_everything_in_the_job_cgroup) {
@@ -247,7 +249,7 @@ BOOST_AUTO_TEST_CASE(cancelling_kills_everything_in_the_job_cgroup) {
     Daemon d(agent_options(r.root()));
     const std::string id = start_job(d.port(), json{{"model", "agent"},
                                                     {"prompt", "FAKE[hang,grandchild_setsid]"},
-                                                    {"cwd", r.root() + "/work"}});
+                                                    {"cwd", r.root() + "/project"}});
     BOOST_REQUIRE_MESSAGE(d.wait_pids(2, 10s), "the CLI and its grandchild did not start\n"
                                                    << d.log());
     const std::string cgroup = job_cgroup(d, id);
@@ -271,7 +273,7 @@ BOOST_AUTO_TEST_CASE(finishing_kills_a_detached_leftover) {
     Daemon d(agent_options(r.root()));
     const std::string id = start_job(d.port(), json{{"model", "agent"},
                                                     {"prompt", "FAKE[grandchild_setsid]"},
-                                                    {"cwd", r.root() + "/work"}});
+                                                    {"cwd", r.root() + "/project"}});
     const json j = wait_finished(d.port(), id);
     BOOST_TEST(j["status"] == "succeeded", j.dump());
     BOOST_TEST(j["result"] == "Hello from the fake.");
@@ -285,7 +287,7 @@ BOOST_AUTO_TEST_CASE(finishing_kills_a_detached_leftover) {
 BOOST_AUTO_TEST_CASE(tool_activity_is_summarised_beside_the_answer) {
     Roots r;
     Daemon d(agent_options(r.root()));
-    const auto res = post_chat(d.port(), agent_body("FAKE[tool_use=Bash]", r.root() + "/work"));
+    const auto res = post_chat(d.port(), agent_body("FAKE[tool_use=Bash]", r.root() + "/project"));
     BOOST_TEST(completion_text(res) == "Hello from the fake.");
     const json body = json::parse(res->body);
     BOOST_TEST(body["agent"]["tool_uses"] == json::parse(R"([{"name":"Bash","is_error":false}])"));
@@ -293,7 +295,7 @@ BOOST_AUTO_TEST_CASE(tool_activity_is_summarised_beside_the_answer) {
 
     // A stream shows the narration of each API message, never the tool's input or output.
     const auto stream = stream_chat(
-        d.port(), agent_body("FAKE[tool_use=Bash,tool_error]", r.root() + "/work", true));
+        d.port(), agent_body("FAKE[tool_use=Bash,tool_error]", r.root() + "/project", true));
     const std::string& text = stream.text;
     json finish;
     for (const auto& e : stream.events)
