@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(a_full_agent_table_is_read) {
             "max_turns = 20\nmax_budget_usd = 2.5\nallowed_roots = [\"" +
             t.root + "/a/../\"]\ndefault_directory = \"" + t.root + "/a/b\"\n",
         "t.toml");
-    BOOST_REQUIRE_MESSAGE(load.ok(), load.errors.front());
+    BOOST_REQUIRE_MESSAGE(load.ok(), (load.ok() ? "" : load.errors.front()));
     const auto& agent = load.config.models.front().agent;
     BOOST_REQUIRE(agent.has_value());
     BOOST_TEST(agent->tools == (std::vector<std::string>{"Read", "Bash"}),
