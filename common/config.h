@@ -84,6 +84,17 @@ struct ProviderConfig {
     bool operator==(const ProviderConfig&) const = default;
 };
 
+// Agent mode: the CLI's own tools run in a working directory the request chooses within
+// allowed_roots (see common/agent_dirs.h).
+struct AgentConfig {
+    std::vector<std::string> tools;          // --tools and --allowedTools
+    std::string permission_mode;             // --permission-mode; "" = the CLI's default
+    int max_turns = 0;                       // --max-turns; 0 = the CLI's default
+    double max_budget_usd = 0;               // --max-budget-usd; 0 = none
+    std::vector<std::string> allowed_roots;  // canonical absolute directories
+    std::string default_directory;           // canonical, within a root; "" = none
+};
+
 struct ModelConfig {
     std::string id;
     std::vector<std::string> aliases;
@@ -94,6 +105,7 @@ struct ModelConfig {
     bool has_system_prompt = false;
     int requests_per_minute = 0;  // over all clients; 0 = no limit
     std::int64_t tokens_per_minute = 0;
+    std::optional<AgentConfig> agent;  // [models.agent]; none = plain chat, no tools
 };
 
 struct Config {

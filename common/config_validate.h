@@ -26,6 +26,9 @@ void read_config(const toml::table& root, Config& config, std::vector<ConfigErro
 void read_providers(const toml::table& root, std::vector<ProviderConfig>& providers,
                     std::vector<ConfigError>& errors);
 void read_models(const toml::table& root, Config& config, std::vector<ConfigError>& errors);
+// [models.agent] of the model table `model_table`, in config_validate_agent.cpp.
+void read_agent(const toml::table& model_table, ModelConfig& model,
+                std::vector<ConfigError>& errors);
 // [clients.<id>]: per-client limits, each starting from limits.client.
 void read_clients(const toml::table& root, LimitsConfig& limits, std::vector<ConfigError>& errors);
 

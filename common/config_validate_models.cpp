@@ -126,7 +126,7 @@ void read_model_providers(const Section& s, const Config& config, ModelConfig& m
 ModelConfig read_model(const Section& s, const Config& config,
                        std::map<std::string, std::size_t>& owners) {
     s.check_keys({"id", "aliases", "cli_model", "provider", "providers", "strategy",
-                  "system_prompt", "requests_per_minute", "tokens_per_minute"});
+                  "system_prompt", "requests_per_minute", "tokens_per_minute", "agent"});
     ModelConfig model;
     std::vector<const toml::value<std::string>*> names;
     if (const auto* id = s.string_node("id", true)) {
@@ -227,6 +227,7 @@ void read_models(const toml::table& root, Config& config, Errors& errors) {
     for (const toml::table* table : tables_of(*node, "models", errors)) {
         config.models.push_back(
             read_model(Section(*table, "in [[models]]", errors), config, owners));
+        read_agent(*table, config.models.back(), errors);
     }
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/openai.h"
+#include "daemon/agent_render.h"
 #include "daemon/job_flow.h"
 
 namespace ch {
@@ -62,7 +63,7 @@ class ChatStream : public JobEventStream {
         finish.content = std::nullopt;
         finish.finish_reason = openai::finish_reason(outcome.reply.stop_reason);
         finish.usage_null = include_usage_;
-        out += event(finish);
+        out += sse_with_agent_summary(event(finish), *job_);
         if (include_usage_) {
             openai::Chunk usage;
             usage.usage = outcome.reply.usage;
@@ -116,6 +117,7 @@ void handle_chat(HttpContext& ctx, const httplib::Request& req, httplib::Respons
                                     openai::finish_reason(outcome.reply.stop_reason),
                                     outcome.reply.usage, outcome.reply.tool_calls);
         if (job->spec().session) body = with_session_id(body, job->spec().session->id);
+        body = with_agent_summary(body, *job);
         res.set_content(body, "application/json");
         return;
     }

@@ -27,11 +27,24 @@ struct ChildFailure {
     long value;  // the id or descriptor involved
 };
 
-enum Stage { kSetpgid, kDup, kSetgroups, kSetgid, kSetuid, kVerify, kChdir, kExec, kParent };
+enum Stage {
+    kCgroup,
+    kSetpgid,
+    kDup,
+    kSetgroups,
+    kSetgid,
+    kSetuid,
+    kVerify,
+    kChdir,
+    kExec,
+    kParent
+};
 
 std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
     const std::string err = std::strerror(f.error);
     switch (f.stage) {
+        case kCgroup:
+            return "cannot enter the job's cgroup: " + err;
         case kSetpgid:
             return "setpgid: " + err;
         case kDup:
@@ -66,6 +79,9 @@ std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
 // friends would try to change every thread of the daemon too.
 [[noreturn]] void exec_child(const ProcessSpec& spec, char* const* argv, char* const* envp,
                              const int pipes[3][2], int report, pid_t parent) {
+    // "0" moves the writer itself; done while still root, before the user switch.
+    if (spec.cgroup_procs_fd >= 0 && write(spec.cgroup_procs_fd, "0", 1) != 1)
+        fail(report, kCgroup);
     if (setpgid(0, 0) != 0) fail(report, kSetpgid);
 
     if (dup2(pipes[0][0], 0) < 0 || dup2(pipes[1][1], 1) < 0 || dup2(pipes[2][1], 2) < 0)

@@ -23,6 +23,9 @@ struct ProcessSpec {
     std::vector<std::string> env;   // "NAME=value"
     RunAs run_as;
     std::string cwd;  // entered after switching user; "" = stay
+    // A cgroup's cgroup.procs, open for writing: the child enters that group before anything
+    // else, so nothing it starts can be outside it. -1 = stay in the daemon's.
+    int cgroup_procs_fd = -1;
 };
 
 struct SpawnError : std::runtime_error {

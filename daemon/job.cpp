@@ -60,6 +60,12 @@ std::chrono::system_clock::time_point Job::started() const {
 
 void Job::push(ReplyDelta delta) {
     std::lock_guard guard(mutex_);
+    if (separate_text_ && has_text_ && delta.kind == ReplyDelta::Kind::Text &&
+        !delta.text.empty()) {
+        // An agent's words after a tool ran start a new paragraph, not the previous sentence.
+        delta.text.insert(0, "\n\n");
+        separate_text_ = false;
+    }
     if (delta.kind != ReplyDelta::Kind::Usage) shown_ = true;
     if (!has_text_ && delta.kind == ReplyDelta::Kind::Text && !delta.text.empty()) {
         has_text_ = true;
@@ -92,6 +98,8 @@ Job::View Job::wait(std::size_t from, std::chrono::steady_clock::time_point dead
 
 void Job::push_event(std::string_view line) {
     std::lock_guard guard(mutex_);
+    // Whether or not the line is kept.
+    if (spec_.agent && agent_activity_.on_line(line)) separate_text_ = true;
     if (events_.size() >= kMaxEvents || event_bytes_ + line.size() > kMaxEventBytes) {
         ++events_dropped_;
         return;
@@ -99,6 +107,12 @@ void Job::push_event(std::string_view line) {
     event_bytes_ += line.size();
     events_.emplace_back(line);
     changed_.notify_all();
+}
+
+std::optional<nlohmann::ordered_json> Job::agent_summary() const {
+    if (!spec_.agent) return std::nullopt;
+    std::lock_guard guard(mutex_);
+    return agent_activity_.summary(spec_.agent->cwd);
 }
 
 Job::EventView Job::wait_events(std::size_t from, std::chrono::steady_clock::time_point deadline) {

@@ -18,6 +18,7 @@
 #include "common/chat.h"
 #include "common/config.h"
 #include "common/reply_assembler.h"
+#include "daemon/agent_activity.h"
 
 namespace ch {
 
@@ -30,6 +31,12 @@ struct JobSession {
     std::uint64_t history = 0;  // hash of the conversation through the job's prompt
 };
 
+// Where an agent-mode job works: canonical directories within its model's allowed roots.
+struct AgentRun {
+    std::string cwd;
+    std::vector<std::string> add_dirs;  // --add-dir
+};
+
 struct JobSpec {
     ChatRequest request;
     ModelConfig model;
@@ -38,6 +45,7 @@ struct JobSpec {
     std::string conversation;  // which conversation it continues, to keep it on one provider
     LimitsConfig limits;       // in force when the job was submitted; a reload never changes it
     std::optional<JobSession> session;  // none: a stateless run
+    std::optional<AgentRun> agent;      // set exactly when model.agent is
 };
 
 enum class JobState { Queued, Running, Finished };
@@ -98,6 +106,8 @@ class Job {
         std::size_t dropped = 0;
     };
     EventView wait_events(std::size_t from, std::chrono::steady_clock::time_point deadline);
+    // An agent-mode job's activity so far (see agent_activity.h); nullopt for other jobs.
+    std::optional<nlohmann::ordered_json> agent_summary() const;
     // When the outcome was set; the epoch until then.
     std::chrono::system_clock::time_point finished_at() const;
     JobState state() const;
@@ -130,6 +140,8 @@ class Job {
     std::vector<std::string> events_;
     std::size_t event_bytes_ = 0;
     std::size_t events_dropped_ = 0;
+    AgentActivity agent_activity_;
+    bool separate_text_ = false;  // a tool result came since the last text delta
     std::chrono::system_clock::time_point finished_at_{};
     bool has_text_ = false;
     bool shown_ = false;

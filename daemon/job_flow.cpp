@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/agent_request.h"
 #include "daemon/conversation_key.h"
 #include "daemon/metrics_routes.h"
 #include "daemon/provider_health.h"
@@ -35,6 +36,17 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
         out.param = "model";
         return out;
     }
+    const bool session_requested =
+        !req.get_header_value(kSessionHeader).empty() || request.session.has_value();
+    AgentAdmission agent = admit_agent(req, *out.model, session_requested, offers_tools(request));
+    if (agent.status != 0) {
+        ++ctx.requests_failed;
+        out.status = agent.status;
+        out.code = "invalid_request";
+        out.message = agent.message;
+        out.param = agent.param;
+        return out;
+    }
     std::vector<ProviderConfig> providers;
     std::string not_ready;
     for (const auto& name : out.model->providers) {
@@ -57,7 +69,7 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
     }
     std::string client = client_id(req, out.settings->keys);
     std::optional<JobSession> session;
-    if (ctx.sessions) {
+    if (ctx.sessions && !agent.run) {  // an agent job works in the directory it names
         const std::string header = req.get_header_value(kSessionHeader);
         SessionPlan plan = plan_session(
             *ctx.sessions, config, client, header.empty() ? request.session.value_or("") : header,
@@ -80,7 +92,8 @@ Admission submit_chat(HttpContext& ctx, const httplib::Request& req, ChatRequest
                                        std::move(client),
                                        std::move(conversation),
                                        {},
-                                       std::move(session)});
+                                       std::move(session),
+                                       std::move(agent.run)});
     note_request_job(out.job);
     return out;
 }

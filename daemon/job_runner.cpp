@@ -6,18 +6,22 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 
 #include <spdlog/spdlog.h>
 
+#include "common/agent_dirs.h"
 #include "common/prompt.h"
 #include "common/reply_assembler.h"
 #include "common/stream_json.h"
+#include "daemon/agent_command.h"
 #include "daemon/child_process.h"
 #include "daemon/child_reaper.h"
 #include "daemon/cli_command.h"
+#include "daemon/job_cgroup.h"
 #include "daemon/job_outcome.h"
 #include "daemon/tool_bridge.h"
 #include "daemon/warm_pool.h"
@@ -321,6 +325,66 @@ std::string join_lines(const std::vector<std::string>& lines) {
     return out;
 }
 
+std::vector<const std::string*> directories_of(const AgentRun& run) {
+    std::vector<const std::string*> dirs{&run.cwd};
+    for (const auto& dir : run.add_dirs)
+        dirs.push_back(&dir);
+    return dirs;
+}
+
+// An agent-mode job: in the directory the request chose, in a cgroup of its own that is
+// emptied before the outcome is published (finished or cancelled, nothing it started lives on),
+// never on a pre-started process (their command line has no tools).
+void run_agent_job(Job& job, const RunnerContext& ctx, ProcessSpec process, std::string input) {
+    const JobSpec& spec = job.spec();
+    std::string error;
+    // Checked again now: a path component may have been replaced by a symlink while queued.
+    for (const auto* dir : directories_of(*spec.agent)) {
+        const auto now = canonical_directory(*dir, &error);
+        if (!now || *now != *dir) {
+            conclude_job(
+                job, ctx,
+                failed_outcome(400, "invalid_request",
+                               "the directory '" + *dir + "' changed while the job was queued" +
+                                   (now ? " (it now resolves to '" + *now + "')" : "")));
+            return;
+        }
+    }
+    add_agent_arguments(process.argv, *spec.model.agent, *spec.agent);
+    process.cwd = spec.agent->cwd;
+    auto cgroup = JobCgroup::create(job.id(), &error);
+    if (!cgroup) {
+        static std::atomic<bool> logged{false};
+        if (!logged.exchange(true))
+            spdlog::error("agent-mode jobs cannot run: {} (they are refused with 503)", error);
+        conclude_job(job, ctx,
+                     failed_outcome(503, "containment_unavailable",
+                                    "agent mode needs a cgroup of its own for the job, and none "
+                                    "could be made: " +
+                                        error));
+        return;
+    }
+    process.cgroup_procs_fd = cgroup->procs_fd();
+    RunnerContext contained = ctx;
+    contained.conclude = [&ctx, &cgroup](Job& j, JobOutcome outcome) {
+        if (!cgroup->kill()) spdlog::error("job {}: its cgroup could not be emptied", j.id());
+        conclude_job(j, ctx, std::move(outcome));
+    };
+    try {
+        ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);
+        spdlog::info("job {}: started {} in agent mode (pid {}, model {}, cgroup {})", job.id(),
+                     process.path, child.pid(), spec.model.id, cgroup->path());
+        Run run(job, contained, std::move(child), std::move(input));
+        run.execute();
+    } catch (const SpawnError& e) {
+        conclude_job(job, ctx,
+                     failed_outcome(502, "cli_spawn_failed",
+                                    std::string("cannot start the Claude CLI: ") + e.what()));
+    }
+    cgroup.reset();
+    ctx.reaper->request_sweep();
+}
+
 }  // namespace
 
 void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx) {
@@ -348,6 +412,8 @@ void run_job(Job& job, const ProviderConfig& provider, const RunnerContext& ctx)
     ProcessSpec process{path, cli_arguments(path, spec.model, session),
                         cli_environment(*who, provider, spec.limits, spec.request.max_tokens), *who,
                         ""};
+    // Agent runs refuse client tools at admission (agent_request.cpp).
+    if (spec.agent) return run_agent_job(job, ctx, std::move(process), join_lines(input));
     // A pre-started process has no session and no tools; such runs always start their own.
     const bool tools = offers_tools(spec.request);
     auto warm =

@@ -47,6 +47,7 @@ json job_json(const Job& job) {
                 {"error", nullptr},
                 {"session_id", nullptr}};
     if (job.spec().session) out["session_id"] = job.spec().session->id;
+    if (auto agent = job.agent_summary()) out["agent"] = json::parse(agent->dump());
     if (outcome && outcome->ok) {
         out["result"] = outcome->reply.text;
         out["usage"] = json::parse(openai::usage_json(outcome->reply.usage));

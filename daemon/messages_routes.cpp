@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "common/anthropic.h"
+#include "daemon/agent_render.h"
 #include "daemon/job_flow.h"
 
 namespace ch {
@@ -69,8 +70,10 @@ class MessageStream : public JobEventStream {
         // A message has a text block, unless it calls tools.
         if (!had_text_ && !had_tool_) out += open_block(Block::Kind::Text);
         out += close_block();
-        out += anthropic::message_delta_event(anthropic::stop_reason(outcome.reply.stop_reason),
-                                              outcome.reply.usage);
+        out += sse_with_agent_summary(
+            anthropic::message_delta_event(anthropic::stop_reason(outcome.reply.stop_reason),
+                                           outcome.reply.usage),
+            *job_);
         return out + anthropic::message_stop_event();
     }
 
@@ -136,10 +139,12 @@ void handle_messages(HttpContext& ctx, const httplib::Request& req, httplib::Res
             if (delta.kind == ReplyDelta::Kind::Thinking) thinking += delta.text;
         finish_log(ctx, *job, outcome);
         if (!outcome.ok) return send_outcome_error(res, outcome);
-        res.set_content(anthropic::message_json("msg_" + job->id(), admitted.model->id,
-                                                message_content(thinking, outcome.reply),
-                                                anthropic::stop_reason(outcome.reply.stop_reason),
-                                                outcome.reply.usage),
+        res.set_content(with_agent_summary(anthropic::message_json(
+                                               "msg_" + job->id(), admitted.model->id,
+                                               message_content(thinking, outcome.reply),
+                                               anthropic::stop_reason(outcome.reply.stop_reason),
+                                               outcome.reply.usage),
+                                           *job),
                         "application/json");
         return;
     }

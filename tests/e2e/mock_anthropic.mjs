@@ -121,6 +121,64 @@ function sendToolUse(res, stream, id, model, call, toolId, reqId) {
   res.end();
 }
 
+// ----- agent mode: MOCK[bash=<command>] ------------------------------------------------------
+// A last user message whose text holds MOCK[bash=<command>] (the command runs to the closing
+// bracket) is answered with the text AGENT_NARRATION and a tool_use block for the Bash tool; the
+// next request, whose last message carries the tool_result, with AGENT_FINAL_TEXT.
+
+export const AGENT_NARRATION = 'Running the command.';
+export const AGENT_FINAL_TEXT = 'The command has run.';
+
+function lastUserBlocks(body) {
+  const last = Array.isArray(body.messages) ? body.messages[body.messages.length - 1] : null;
+  if (!last || last.role !== 'user') return [];
+  return typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content ?? [];
+}
+
+/** The content blocks and stop reason of a scripted agent turn, or null for any other request. */
+function agentScript(body) {
+  const blocks = lastUserBlocks(body);
+  if (blocks.some((b) => b.type === 'tool_result')) {
+    const asked = (body.messages ?? []).some((m) => JSON.stringify(m.content ?? '').includes('MOCK[bash='));
+    return asked ? { content: [{ type: 'text', text: AGENT_FINAL_TEXT }], stop_reason: 'end_turn' } : null;
+  }
+  for (const b of blocks) {
+    const m = b.type === 'text' ? /MOCK\[bash=(.*)\]/s.exec(b.text) : null;
+    if (m) {
+      return {
+        content: [
+          { type: 'text', text: AGENT_NARRATION },
+          { type: 'tool_use', id: `toolu_mock_${Date.now()}`, name: 'Bash', input: { command: m[1], description: 'run it' } },
+        ],
+        stop_reason: 'tool_use',
+      };
+    }
+  }
+  return null;
+}
+
+function sendScripted(res, reqId, id, model, script) {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': reqId });
+  sse(res, 'message_start', {
+    type: 'message_start',
+    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null,
+      usage: { input_tokens: USAGE.input_tokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 } },
+  });
+  script.content.forEach((block, index) => {
+    if (block.type === 'text') {
+      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } });
+    } else {
+      sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } });
+      sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+    }
+    sse(res, 'content_block_stop', { type: 'content_block_stop', index });
+  });
+  sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: script.stop_reason, stop_sequence: null }, usage: { output_tokens: USAGE.output_tokens } });
+  sse(res, 'message_stop', { type: 'message_stop' });
+  res.end();
+}
+
 /**
  * Start the mock.
  * @param {object} [opts]
@@ -197,6 +255,11 @@ export async function startMockAnthropic(opts = {}) {
         if (call) {
           rec.toolCall = call;
           sendToolUse(res, body.stream === true, id, model, call, `toolu_mock_${rec.seq}`, reqId);
+          return;
+        }
+        const script = body.stream === true ? agentScript(body) : null;
+        if (script) {
+          sendScripted(res, reqId, id, model, script);
           return;
         }
         if (body.stream === true) {

@@ -145,6 +145,7 @@ class Fake {
 
     // ----- signals.cpp -----------------------------------------------------------
     void spawn_grandchild(bool new_session);
+    void emit_tool_use(const std::string& tool, bool failed);  // tools.cpp
 
     // ----- session.cpp -----------------------------------------------------------
     int open_session();  // 0, or the exit status after an error like the CLI's

@@ -59,6 +59,9 @@
 //   grandchild         fork a child (same process group, keeps stdout/stderr
 //                      open, sleeps 300 s) before answering
 //   grandchild_setsid  the same, but the child calls setsid() first
+//   tool_use[=NAME]    before the reply, an API message saying "Running it." that asks for
+//                      tool NAME (default Bash), then that tool's result as a `user` line
+//   tool_error         with tool_use: the tool's result is an error
 //   crash_after=K      after K text deltas: stderr
 //                      "fake-claude: simulated crash\n", _exit(1), no result
 //   exit_silently      after init: exit 0, no result

@@ -114,6 +114,11 @@ void Fake::run_turn(const ojson& msg) {
         return;
     }
 
+    if (o.has("tool_use")) {
+        emit_tool_use(o.str("tool_use").empty() ? "Bash" : o.str("tool_use"), o.has("tool_error"));
+        emit_status();
+    }
+
     std::optional<ToolCallSpec> tool_call;
     std::string tool_server;
     if (!mcp_config_.empty()) {

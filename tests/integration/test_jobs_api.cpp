@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(listing_newest_first_with_filters) {
     const std::string first = start(d.port(), "hello");
     wait_status(d.port(), first, "succeeded");
     const std::string second = start(d.port(), "FAKE[hang]");
-    BOOST_REQUIRE(d.wait_pids(1, 10s));
+    wait_status(d.port(), second, "running");
     auto client = make_client(d.port());
 
     auto res = client.Get("/v1/jobs");
@@ -275,7 +275,12 @@ BOOST_AUTO_TEST_CASE(a_job_is_seen_only_by_the_key_that_started_it) {
     BOOST_REQUIRE(created);
     BOOST_REQUIRE_MESSAGE(created->status == 202, created->body);
     const std::string id = json::parse(created->body)["id"];
-    BOOST_REQUIRE(d.wait_pids(1, 10s));
+    BOOST_REQUIRE(wait_until(
+        [&] {
+            const auto r = client.Get("/v1/jobs/" + id, owner);
+            return r && json::parse(r->body)["status"] == "running";
+        },
+        10s));
 
     check_error(client.Get("/v1/jobs/" + id, other), 404, "job_not_found", id);
     check_error(client.Get("/v1/jobs/" + id + "/events", other), 404, "job_not_found");

@@ -67,6 +67,7 @@ while read -r fn key; do
     read_limits) section="[limits] SECTION" ;;
     read_providers) section="[[providers]] SECTIONS" ;;
     read_model) section="[[models]] SECTIONS" ;;
+    read_agent) section="[models.agent] SECTION" ;;
     read_clients) section="[clients] SECTIONS" ;;
     *) missing "no section of claude-harness.toml.5 is known for the keys checked in $fn()"
       continue ;;
