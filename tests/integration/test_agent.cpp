@@ -1,8 +1,8 @@
 // Agent mode with the real daemon and the fake CLI: the job runs in the directory the request
 // names (within the model's allowed roots) with the model's tools; everything it starts lives
 // in a cgroup of its own that is emptied and removed when the job is cancelled or finishes;
-// directories outside the roots (also through a symlink or ".."), and directories for a model
-// without agent mode, are refused with 400.
+// directories outside the roots (also through a symlink or ".."), directories for a model
+// without agent mode, sessions and client-defined tools are refused with 400.
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -194,6 +194,16 @@ BOOST_AUTO_TEST_CASE(directories_outside_the_roots_are_refused) {
     check_error(
         post_chat(d.port(), agent_body("hi", r.root() + "/project"), {{"X-Claude-Session", "new"}}),
         400, "invalid_request", "sessions are not available");
+    // The CLI's own tools answer in an agent run: a client's tool call would never come back.
+    json with_tools = agent_body("hi", r.root() + "/project");
+    with_tools["tools"] = {
+        {{"type", "function"},
+         {"function",
+          {{"name", "lookup"},
+           {"parameters", {{"type", "object"}, {"properties", json::object()}}}}}}};
+    const json refused = check_error(post_chat(d.port(), with_tools), 400, "invalid_request",
+                                     "client-defined tools are not available");
+    BOOST_TEST(refused["param"] == "tools");
     BOOST_TEST(d.recorded_pids().empty(), "a refused request started a CLI");
 }
 
