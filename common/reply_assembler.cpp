@@ -29,6 +29,16 @@ ReplyDelta text_delta(ReplyDelta::Kind kind, std::string text) {
     return delta;
 }
 
+// Tells a streaming client that call number `index` begins.
+ReplyDelta tool_call_start(std::size_t index, const ToolCall& call) {
+    ReplyDelta delta;
+    delta.kind = ReplyDelta::Kind::ToolCallStart;
+    delta.tool_index = index;
+    delta.tool_id = call.id;
+    delta.tool_name = call.name;
+    return delta;
+}
+
 }  // namespace
 
 ReplyAssembler::ClientCall ReplyAssembler::new_call(const std::string& id,
@@ -64,12 +74,7 @@ void ReplyAssembler::on_tool_block(const CliEvent& event, std::vector<ReplyDelta
     call.streamed.clear();
     if (call.started) return;
     call.started = true;
-    ReplyDelta delta;
-    delta.kind = ReplyDelta::Kind::ToolCallStart;
-    delta.tool_index = i;
-    delta.tool_id = call.call.id;
-    delta.tool_name = call.call.name;
-    out.push_back(std::move(delta));
+    out.push_back(tool_call_start(i, call.call));
 }
 
 void ReplyAssembler::on_tool_json(const CliEvent& event, std::vector<ReplyDelta>& out) {
@@ -98,12 +103,7 @@ void ReplyAssembler::conclude_tool_use(const CliEvent& event, std::vector<ReplyD
         if (call.call.arguments.empty()) call.call.arguments = "{}";
         if (!call.started) {  // known from its `assistant` line only: stream it now
             call.started = true;
-            ReplyDelta start;
-            start.kind = ReplyDelta::Kind::ToolCallStart;
-            start.tool_index = i;
-            start.tool_id = call.call.id;
-            start.tool_name = call.call.name;
-            out.push_back(std::move(start));
+            out.push_back(tool_call_start(i, call.call));
         }
         // The API's compact input and the streamed fragments are the same JSON text as a rule.
         show_arguments(i, call.call.arguments, out);
