@@ -23,7 +23,8 @@
 //
 // This file: the order of the measures and the report around them. See options.h (command
 // line), process.h (children, emergency stop), direct.h, daemon.h, http_client.h, load.h,
-// proc_stats.h, latency.h, throughput.h, memory_phase.h and report.h.
+// proc_stats.h, latency.h, throughput.h, memory_phase.h, warm_phase.h, tools_phase.h,
+// real_cli.h and report.h.
 #include <signal.h>
 #include <stdlib.h>
 
@@ -45,6 +46,7 @@
 #include "bench/process.h"
 #include "bench/report.h"
 #include "bench/throughput.h"
+#include "bench/tools_phase.h"
 #include "bench/util.h"
 #include "bench/warm_phase.h"
 
@@ -82,8 +84,9 @@ int run(const Options& opt) {
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %Z", std::localtime(&started_t));
     out(sfmt("# harness-bench\n\n- Machine: %s\n- Date: %s; load average at start %s\n",
              machine_line().c_str(), when, loadavg().c_str()));
-    if (opt.only_warm_pool) {
-        all_ok = measure_warm_pool(out, opt, tmp + "/warm");
+    if (opt.only_warm_pool || opt.only_tools) {
+        all_ok = opt.only_tools ? measure_tools(out, opt, tmp + "/tools")
+                                : measure_warm_pool(out, opt, tmp + "/warm");
         out(sfmt(
             "\n- Load average at the end: %s; bench wall time %.0f s\n", loadavg().c_str(),
             std::chrono::duration<double>(std::chrono::system_clock::now() - started).count()));
@@ -125,6 +128,7 @@ int run(const Options& opt) {
     out(sfmt("- Load average at the end: %s; bench wall time %.0f s\n", loadavg().c_str(),
              std::chrono::duration<double>(std::chrono::system_clock::now() - started).count()));
     if (!opt.claude.empty() && !measure_warm_pool(out, opt, tmp + "/warm")) all_ok = false;
+    if (!opt.claude.empty() && !measure_tools(out, opt, tmp + "/tools")) all_ok = false;
     return finish(out, opt, all_ok);
 }
 

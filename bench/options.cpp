@@ -39,6 +39,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
             o.warm_requests = std::atoi(value.c_str());
         } else if (arg == "--only" && value == "warm-pool") {
             o.only_warm_pool = true;
+        } else if (arg == "--only" && value == "tools") {
+            o.only_tools = true;
         } else {
             return std::nullopt;
         }
@@ -46,8 +48,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
     if (!o.claude.empty() && (o.mock.empty() || o.warm_pool < 1 || o.warm_pool > 16 ||
                               o.warm_requests < 1 || o.warm_requests > 10000))
         return std::nullopt;
-    if (o.only_warm_pool && o.claude.empty()) return std::nullopt;
-    if (o.daemon.empty() || (o.fake.empty() && !o.only_warm_pool) || o.requests < 1 ||
+    const bool only_real_cli = o.only_warm_pool || o.only_tools;
+    if (only_real_cli && (o.claude.empty() || (o.only_warm_pool && o.only_tools)))
+        return std::nullopt;
+    if (o.daemon.empty() || (o.fake.empty() && !only_real_cli) || o.requests < 1 ||
         o.requests > 100000 || o.streams < 1 || o.streams > 1000 || o.time_limit_s < 10)
         return std::nullopt;
     return o;

@@ -18,8 +18,7 @@
 #include "bench/daemon.h"
 #include "bench/http_client.h"
 #include "bench/proc_stats.h"
-#include "bench/process.h"
-#include "daemon/run_as.h"
+#include "bench/real_cli.h"
 
 extern char** environ;
 
@@ -28,97 +27,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kMockReply = "Hello from the mock upstream.";  // tests/e2e/mock_anthropic
 constexpr int kWarmUpRounds = 2;
 constexpr auto kQuietTimeout = 30s;
-
-// node tests/e2e/mock_anthropic.mjs --port 0, which prints "listening <port>".
-class Mock {
-  public:
-    Mock(const std::string& node, const std::string& script) {
-        int out[2];
-        if (pipe2(out, O_CLOEXEC) != 0) die("pipe2 failed");
-        int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-        // The child runs in /: the script's path must not depend on the bench's directory.
-        const std::vector<std::string> args{node, std::filesystem::absolute(script).string(),
-                                            "--port", "0"};
-        const auto argv = c_strings(args);
-        pid_ = fork();
-        if (pid_ == 0)
-            exec_child(node.c_str(), argv.data(), environ, "/", null_fd, out[1], null_fd, SIGTERM);
-        if (pid_ < 0) die(std::string("fork: ") + std::strerror(errno));
-        register_group(pid_);
-        close_fd(out[1]);
-        close_fd(null_fd);
-        std::string text;
-        char buf[256];
-        ssize_t n;
-        while (text.find('\n') == std::string::npos && (n = read(out[0], buf, sizeof buf)) > 0)
-            text.append(buf, static_cast<std::size_t>(n));
-        close_fd(out[0]);
-        if (text.rfind("listening ", 0) != 0) die("the mock upstream did not start: " + text);
-        port_ = std::atoi(text.c_str() + 10);
-    }
-    ~Mock() {
-        kill(-pid_, SIGTERM);
-        if (!wait_until(pid_, Clock::now() + 5s))
-            kill(-pid_, SIGKILL), wait_until(pid_, Clock::now() + 5s);
-        unregister_group(pid_);
-    }
-    int port() const { return port_; }
-
-  private:
-    pid_t pid_ = -1;
-    int port_ = 0;
-};
-
-// The daemon's children: the CLI processes it holds (only idle ones between requests).
-std::vector<pid_t> children_of(pid_t parent) {
-    std::vector<pid_t> out;
-    DIR* dir = opendir("/proc");
-    if (!dir) return out;
-    while (const dirent* e = readdir(dir)) {
-        char* end = nullptr;
-        const long pid = std::strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0) continue;
-        std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
-        std::string line;
-        std::getline(stat, line);
-        const auto close = line.rfind(')');
-        if (close == std::string::npos) continue;
-        std::istringstream rest(line.substr(close + 2));
-        char state;
-        pid_t ppid = 0;
-        rest >> state >> ppid;
-        if (ppid == parent && state != 'Z') out.push_back(static_cast<pid_t>(pid));
-    }
-    closedir(dir);
-    return out;
-}
-
-double cpu_ms_of_all(const std::vector<pid_t>& pids) {
-    double sum = 0;
-    for (pid_t pid : pids)
-        sum += cpu_ms_of(pid).first;
-    return sum;
-}
-
-// Waits until the daemon holds exactly `n` children and they have used no CPU for 200 ms: a
-// pre-started CLI has then finished starting and waits for its first line. False on timeout.
-bool wait_quiet(const Daemon& d, std::size_t n) {
-    const auto deadline = Clock::now() + kQuietTimeout;
-    double last = -1;
-    int still = 0;
-    while (Clock::now() < deadline) {
-        const auto pids = children_of(d.pid());
-        const double cpu = pids.size() == n ? cpu_ms_of_all(pids) : -1;
-        still = cpu >= 0 && cpu == last ? still + 1 : 0;
-        last = cpu;
-        if (still >= 2) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return false;
-}
 
 std::size_t count_in_log(const Daemon& d, const std::string& needle) {
     std::ifstream in(d.log_path());
@@ -138,14 +48,10 @@ std::string row(const char* what, const std::vector<double>& on, const std::vect
 }  // namespace
 
 bool measure_warm_pool(Report& out, const Options& opt, const std::string& dir) {
-    const std::string node =
-        opt.node.find('/') != std::string::npos
-            ? opt.node
-            : ch::find_executable(opt.node, std::getenv("PATH") ? std::getenv("PATH") : "");
-    if (node.empty()) die("node not found in PATH (needed for the mock upstream)");
+    const std::string node = find_node(opt);
     std::filesystem::create_directories(dir + "/home");
     progress("warm pool: starting the mock upstream and two daemons with the real CLI");
-    Mock mock(node, opt.mock);
+    MockUpstream mock(node, opt.mock);
     const std::string env =
         ", ANTHROPIC_BASE_URL = \"http://127.0.0.1:" + std::to_string(mock.port()) +
         "\", HOME = \"" + dir + "/home\"";
