@@ -14,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startDaemon, realClaudePath, cliVersion, pidAlive } from './harness.mjs';
-import { startMockAnthropic, AGENT_NARRATION, AGENT_FINAL_TEXT } from './mock_anthropic.mjs';
+import { startDaemon, realCliBackend, pidAlive } from './harness.mjs';
+import { AGENT_NARRATION, AGENT_FINAL_TEXT } from './mock_anthropic.mjs';
 
 let mock;
 let daemon;
@@ -58,16 +58,14 @@ async function finished(id) {
 }
 
 before(async () => {
-  const claude = realClaudePath(); // throws "no runnable Claude Code CLI found ..." when missing
-  assert.equal(cliVersion(claude), '2.1.197 (Claude Code)', `unexpected CLI at ${claude}`);
-  mock = await startMockAnthropic();
+  let claude, env;
+  ({ claude, mock, home, env } = await realCliBackend());
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-agent-')));
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-home-'));
   daemon = await startDaemon({
     claude,
     pidDir: false,
     // Bash runs as this test's user (root here); the CLI refuses nothing for that in acceptEdits.
-    env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-test-dummy', HOME: home },
+    env,
     models: [
       { id: 'claude-sonnet', aliases: ['sonnet'], cli_model: 'sonnet', provider: 'default' },
       {

@@ -8,11 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
-import { startDaemon, realClaudePath, cliVersion } from './harness.mjs';
-import { startMockAnthropic, REPLY_TEXT, USAGE } from './mock_anthropic.mjs';
+import { startDaemon, realCliBackend } from './harness.mjs';
+import { REPLY_TEXT, USAGE } from './mock_anthropic.mjs';
 
 const PROMPT_TOKENS = USAGE.input_tokens + USAGE.cache_read_input_tokens + USAGE.cache_creation_input_tokens;
 const CACHED_TOKENS = USAGE.cache_read_input_tokens;
@@ -24,20 +22,9 @@ let client;
 let home;
 
 before(async () => {
-  const claude = realClaudePath(); // throws "no runnable Claude Code CLI found ..." when missing
-  assert.equal(cliVersion(claude), '2.1.197 (Claude Code)', `unexpected CLI at ${claude}`);
-  mock = await startMockAnthropic();
-  // A HOME of its own, so the CLI writes its .claude.json there and not in the user's home.
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-home-'));
-  daemon = await startDaemon({
-    claude,
-    pidDir: false,
-    env: {
-      ANTHROPIC_BASE_URL: mock.url,
-      ANTHROPIC_API_KEY: 'sk-test-dummy',
-      HOME: home,
-    },
-  });
+  let claude, env;
+  ({ claude, mock, home, env } = await realCliBackend());
+  daemon = await startDaemon({ claude, pidDir: false, env });
   client = new OpenAI({ baseURL: `${daemon.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 120_000 });
 });
 

@@ -11,10 +11,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, fakeClaudePath, realClaudePath, cliVersion } from './harness.mjs';
+import { startDaemon, fakeClaudePath, realClaudePath, cliVersion, CLI_VERSION } from './harness.mjs';
 
 const claude = realClaudePath(); // throws "no runnable Claude Code CLI found ..." when missing
-assert.equal(cliVersion(claude), '2.1.197 (Claude Code)', `unexpected CLI at ${claude}`);
+assert.equal(cliVersion(claude), CLI_VERSION, `unexpected CLI at ${claude}`);
 const daemon = await startDaemon({ claude: fakeClaudePath(), env: { ANTHROPIC_API_KEY: 'sk-test-dummy' } });
 // The client's own HOME, so it writes its .claude.json there and not in the user's home.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-client-'));

@@ -14,6 +14,7 @@ import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { startMockAnthropic } from './mock_anthropic.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const STARTUP_TIMEOUT_MS = 10_000;
@@ -306,4 +307,22 @@ export async function startDaemon(opts) {
 /** `<exe> --version`, for a clear failure when the CLI does not run at all. */
 export function cliVersion(exe) {
   return execFileSync(exe, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+}
+
+/** The Claude Code CLI version the tests are written against (tests/e2e/package.json). */
+export const CLI_VERSION = '2.1.197 (Claude Code)';
+
+/**
+ * What a test with the real CLI as the backend starts from: the CLI (checked to be the pinned
+ * version), the mock upstream, a HOME of its own (so the CLI writes its .claude.json there),
+ * and the environment that points the CLI at the mock. The caller stops the mock and removes
+ * the HOME.
+ */
+export async function realCliBackend() {
+  const claude = realClaudePath(); // throws "no runnable Claude Code CLI found ..." when missing
+  assert.equal(cliVersion(claude), CLI_VERSION, `unexpected CLI at ${claude}`);
+  const mock = await startMockAnthropic();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-home-'));
+  const env = { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-test-dummy', HOME: home };
+  return { claude, mock, home, env };
 }

@@ -10,13 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { startDaemon, realClaudePath, cliVersion } from './harness.mjs';
-import { startMockAnthropic, REPLY_TEXT } from './mock_anthropic.mjs';
+import { startDaemon, realCliBackend } from './harness.mjs';
+import { REPLY_TEXT } from './mock_anthropic.mjs';
 
 let mock;
 let home;
 let stateDir;
 let claude;
+let env;
 const running = [];
 
 async function daemonOnSameState() {
@@ -24,7 +25,7 @@ async function daemonOnSameState() {
     claude,
     pidDir: false,
     stateDir,
-    env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-test-dummy', HOME: home },
+    env,
   });
   running.push(daemon);
   return daemon;
@@ -51,10 +52,7 @@ async function turn(client, text, session) {
 }
 
 before(async () => {
-  claude = realClaudePath(); // throws "no runnable Claude Code CLI found ..." when missing
-  assert.equal(cliVersion(claude), '2.1.197 (Claude Code)', `unexpected CLI at ${claude}`);
-  mock = await startMockAnthropic();
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-home-'));
+  ({ claude, mock, home, env } = await realCliBackend());
   stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-state-'));
 });
 

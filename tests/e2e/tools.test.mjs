@@ -8,12 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { startDaemon, realClaudePath, cliVersion } from './harness.mjs';
-import { startMockAnthropic, toolMarker, TOOL_TEXT, REPLY_TEXT } from './mock_anthropic.mjs';
+import { startDaemon, realCliBackend } from './harness.mjs';
+import { toolMarker, TOOL_TEXT, REPLY_TEXT } from './mock_anthropic.mjs';
 
 const INPUT = { city: 'Paris', days: [1, 2], units: 'metric' };
 const SCHEMA = {
@@ -29,15 +27,9 @@ let anthropic;
 let home;
 
 before(async () => {
-  const claude = realClaudePath();
-  assert.equal(cliVersion(claude), '2.1.197 (Claude Code)', `unexpected CLI at ${claude}`);
-  mock = await startMockAnthropic();
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-home-'));
-  daemon = await startDaemon({
-    claude,
-    pidDir: false,
-    env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-test-dummy', HOME: home },
-  });
+  let claude, env;
+  ({ claude, mock, home, env } = await realCliBackend());
+  daemon = await startDaemon({ claude, pidDir: false, env });
   openai = new OpenAI({ baseURL: `${daemon.baseUrl}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 120_000 });
   anthropic = new Anthropic({ baseURL: daemon.baseUrl, apiKey: 'unused', maxRetries: 0, timeout: 120_000 });
 });

@@ -8,11 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
-import { startDaemon, realClaudePath, cliVersion } from './harness.mjs';
-import { startMockAnthropic, REPLY_TEXT } from './mock_anthropic.mjs';
+import { startDaemon, realCliBackend } from './harness.mjs';
+import { REPLY_TEXT } from './mock_anthropic.mjs';
 
 let mock;
 let daemon;
@@ -20,15 +18,13 @@ let client;
 let home;
 
 before(async () => {
-  const claude = realClaudePath();
-  assert.equal(cliVersion(claude), '2.1.197 (Claude Code)', `unexpected CLI at ${claude}`);
-  mock = await startMockAnthropic();
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-e2e-home-'));
+  let claude, env;
+  ({ claude, mock, home, env } = await realCliBackend());
   daemon = await startDaemon({
     claude,
     pidDir: false,
     warmPool: 1,
-    env: { ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'sk-test-dummy', HOME: home },
+    env,
     // The pool starts its processes with the first model (sonnet).
     models: [
       { id: 'claude-sonnet', cli_model: 'sonnet', provider: 'default' },
