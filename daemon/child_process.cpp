@@ -74,11 +74,21 @@ std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
     _exit(127);
 }
 
-// Runs in the vfork()ed child, which shares the daemon's memory until exec: only plain system
-// calls from here on. Credentials change through raw syscalls, because glibc's setuid() and
-// friends would try to change every thread of the daemon too.
+// Runs in the vfork()ed child, which shares the daemon's memory until exec, or in a fork()ed
+// one of a multi-threaded daemon: only plain system calls from here on. Credentials change
+// through raw syscalls, because glibc's setuid() and friends would try to change every thread
+// of the daemon too. `hold` open: wait for a byte on it first (the parent is placing us).
 [[noreturn]] void exec_child(const ProcessSpec& spec, char* const* argv, char* const* envp,
-                             const int pipes[3][2], int report, pid_t parent) {
+                             const int pipes[3][2], int report, const int hold[2], pid_t parent) {
+    if (hold[0] >= 0) {
+        close(hold[1]);  // or the parent giving up would not end the read
+        char go = 0;
+        ssize_t n;
+        do {
+            n = read(hold[0], &go, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1) _exit(127);  // the parent gave up on this start and reports why itself
+    }
     // "0" moves the writer itself; done while still root, before the user switch.
     if (spec.cgroup_procs_fd >= 0 && write(spec.cgroup_procs_fd, "0", 1) != 1)
         fail(report, kCgroup);
@@ -125,26 +135,24 @@ std::string describe(const ChildFailure& f, const ProcessSpec& spec) {
 
 }  // namespace
 
-ChildProcess ChildProcess::spawn(const ProcessSpec& spec, ChildReaper& reaper) {
+ChildProcess ChildProcess::spawn(const ProcessSpec& spec, ChildReaper& reaper,
+                                 const PlaceChild& place) {
     int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
     int report[2] = {-1, -1};
+    int hold[2] = {-1, -1};
     auto close_all = [&] {
         for (auto& p : pipes)
             close_fd(p[0]), close_fd(p[1]);
-        close_fd(report[0]);
-        close_fd(report[1]);
+        for (int* fd : {&report[0], &report[1], &hold[0], &hold[1]})
+            close_fd(*fd);
     };
-    for (auto& p : pipes) {
+    for (int* p : {pipes[0], pipes[1], pipes[2], report, hold}) {
+        if (p == hold && !place) break;
         if (pipe2(p, O_CLOEXEC) != 0) {
             const int err = errno;
             close_all();
             throw SpawnError(std::string("pipe: ") + std::strerror(err));
         }
-    }
-    if (pipe2(report, O_CLOEXEC) != 0) {
-        const int err = errno;
-        close_all();
-        throw SpawnError(std::string("pipe: ") + std::strerror(err));
     }
     const auto argv = c_strings(spec.argv);
     const auto envp = c_strings(spec.env);
@@ -154,18 +162,37 @@ ChildProcess ChildProcess::spawn(const ProcessSpec& spec, ChildReaper& reaper) {
     {
         auto held = reaper.lock();
         // vfork: the daemon's address space (hundreds of thread stacks) is not copied, which
-        // made fork() cost milliseconds per job.
-        pid = vfork();
-        if (pid == 0) exec_child(spec, argv.data(), envp.data(), pipes, report[1], parent);
+        // made fork() cost milliseconds per job. A child to be placed must wait: fork.
+        pid = place ? fork() : vfork();
+        if (pid == 0) exec_child(spec, argv.data(), envp.data(), pipes, report[1], hold, parent);
         if (pid > 0) reaper.watch(pid, held);
     }
     if (pid < 0) {
         const int err = errno;
         close_all();
-        throw SpawnError(std::string("vfork: ") + std::strerror(err));
+        throw SpawnError(std::string(place ? "fork: " : "vfork: ") + std::strerror(err));
     }
 
     ChildProcess child(reaper, pid);
+    if (place) {
+        // Its own group already, so that abandoning it below kills it (the child's own
+        // setpgid comes after the wait).
+        setpgid(pid, pid);
+        close_fd(hold[0]);
+        try {
+            place(pid);
+        } catch (...) {
+            close_all();  // the closed hold pipe ends the child; the destructor reaps it
+            throw;
+        }
+        const char go = 1;
+        if (write(hold[1], &go, 1) != 1) {
+            const int err = errno;
+            close_all();
+            throw SpawnError(std::string("cannot release the new process: ") + std::strerror(err));
+        }
+        close_fd(hold[1]);
+    }
     child.stdin_fd_ = pipes[0][1];
     child.stdout_fd_ = pipes[1][0];
     child.stderr_fd_ = pipes[2][0];

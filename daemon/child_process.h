@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,11 +33,23 @@ struct SpawnError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The child could not be put where it must run (e.g. its systemd scope); it was killed.
+struct PlacementError : SpawnError {
+    using SpawnError::SpawnError;
+};
+
+// Called in the daemon with the new child's pid while the child waits, before it does anything
+// of its own; throws PlacementError to abandon the start.
+using PlaceChild = std::function<void(pid_t)>;
+
 class ChildProcess {
   public:
     // Throws SpawnError, e.g. "setuid(1001): Operation not permitted" or
-    // "exec /usr/bin/claude: No such file or directory".
-    static ChildProcess spawn(const ProcessSpec& spec, ChildReaper& reaper);
+    // "exec /usr/bin/claude: No such file or directory". With `place`, the child is forked
+    // rather than vforked (a vforked child cannot wait for its parent) and held until `place`
+    // returns.
+    static ChildProcess spawn(const ProcessSpec& spec, ChildReaper& reaper,
+                              const PlaceChild& place = nullptr);
 
     ChildProcess(ChildProcess&& other) noexcept;
     ChildProcess& operator=(ChildProcess&&) = delete;

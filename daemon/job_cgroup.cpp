@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/cgroup_fs.h"
+
 namespace ch {
 
 namespace {
@@ -39,25 +41,6 @@ bool write_text(const std::string& path, const std::string& text) {
     return ok;
 }
 
-std::string cgroup2_mount() {
-    std::ifstream in("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        // "<id> <parent> <dev> <root> <mount point> <options> [optional...] - <type> ..."
-        const auto dash = line.find(" - ");
-        if (dash == std::string::npos) continue;
-        std::istringstream tail(line.substr(dash + 3));
-        std::string type;
-        tail >> type;
-        if (type != "cgroup2") continue;
-        std::istringstream head(line.substr(0, dash));
-        std::string id, parent, dev, root, mount;
-        head >> id >> parent >> dev >> root >> mount;
-        return mount;
-    }
-    return "";
-}
-
 // Kills each listed process until none is left or the deadline passes: for kernels without
 // cgroup.kill (before 5.14).
 void kill_listed(const std::string& dir, Clock::time_point deadline) {
@@ -76,46 +59,18 @@ void kill_listed(const std::string& dir, Clock::time_point deadline) {
     }
 }
 
-bool populated(const std::string& dir) {
-    return read_text(dir + "/cgroup.events").find("populated 1") != std::string::npos;
-}
-
 // SIGKILLs everything in the group and waits until it is empty; true when it is.
 bool kill_cgroup(const std::string& dir) {
     const auto deadline = Clock::now() + kKillWait;
-    if (!populated(dir)) return true;
+    if (!cgroup_populated(dir)) return true;
     if (!write_text(dir + "/cgroup.kill", "1")) kill_listed(dir, deadline);
-    // cgroup.events signals POLLPRI whenever "populated" changes.
-    const int events = open((dir + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
-    while (populated(dir)) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0 || events < 0) break;
-        pollfd p{events, POLLPRI, 0};
-        poll(&p, 1, static_cast<int>(left.count()));
-    }
-    if (events >= 0) close(events);
-    return !populated(dir);
+    return wait_cgroup_empty(dir, deadline);
 }
 
 }  // namespace
 
-std::string own_cgroup_dir() {
-    const std::string mount = cgroup2_mount();
-    if (mount.empty()) return "";
-    std::ifstream in("/proc/self/cgroup");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("0::", 0) != 0) continue;
-        std::string path = line.substr(3);
-        if (path == "/") path.clear();
-        return mount + path;
-    }
-    return "";
-}
-
 std::unique_ptr<JobCgroup> JobCgroup::create(const std::string& job_id, std::string* error) {
-    const std::string parent = own_cgroup_dir();
+    const std::string parent = cgroup_dir_of(0);
     if (parent.empty()) {
         *error = "no cgroup v2 hierarchy is mounted";
         return nullptr;
@@ -124,10 +79,6 @@ std::unique_ptr<JobCgroup> JobCgroup::create(const std::string& job_id, std::str
     if (mkdir(path.c_str(), 0755) != 0) {
         const int err = errno;
         *error = "cannot create the cgroup " + path + ": " + std::strerror(err);
-        if (err == EROFS)
-            *error +=
-                " (the service has ProtectControlGroups=yes: agent mode needs the drop-in "
-                "described in claude-harnessd(8))";
         return nullptr;
     }
     const int fd = open((path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
@@ -151,7 +102,7 @@ bool JobCgroup::kill() {
 }
 
 int remove_leftover_job_cgroups() {
-    const std::string parent = own_cgroup_dir();
+    const std::string parent = cgroup_dir_of(0);
     if (parent.empty()) return 0;
     DIR* dir = opendir(parent.c_str());
     if (dir == nullptr) return 0;

@@ -21,7 +21,7 @@
 #include "daemon/child_process.h"
 #include "daemon/child_reaper.h"
 #include "daemon/cli_command.h"
-#include "daemon/job_cgroup.h"
+#include "daemon/job_containment.h"
 #include "daemon/job_outcome.h"
 #include "daemon/tool_bridge.h"
 #include "daemon/warm_pool.h"
@@ -325,6 +325,13 @@ std::string join_lines(const std::vector<std::string>& lines) {
     return out;
 }
 
+JobOutcome containment_unavailable(const std::string& why) {
+    return failed_outcome(503, "containment_unavailable",
+                          "agent mode needs a cgroup of its own for the job, and none could be "
+                          "made: " +
+                              why);
+}
+
 std::vector<const std::string*> directories_of(const AgentRun& run) {
     std::vector<const std::string*> dirs{&run.cwd};
     for (const auto& dir : run.add_dirs)
@@ -332,8 +339,9 @@ std::vector<const std::string*> directories_of(const AgentRun& run) {
     return dirs;
 }
 
-// An agent-mode job: in the directory the request chose, in a cgroup of its own that is
-// emptied before the outcome is published (finished or cancelled, nothing it started lives on),
+// An agent-mode job: in the directory the request chose, in a cgroup of its own (a systemd
+// scope or a group of the daemon's, job_containment.h) that is emptied before the outcome is
+// published (finished or cancelled, nothing it started lives on),
 // never on a pre-started process (their command line has no tools).
 void run_agent_job(Job& job, const RunnerContext& ctx, ProcessSpec process, std::string input) {
     const JobSpec& spec = job.spec();
@@ -352,36 +360,36 @@ void run_agent_job(Job& job, const RunnerContext& ctx, ProcessSpec process, std:
     }
     add_agent_arguments(process.argv, *spec.model.agent, *spec.agent);
     process.cwd = spec.agent->cwd;
-    auto cgroup = JobCgroup::create(job.id(), &error);
-    if (!cgroup) {
+    auto containment = contain_agent_job(job.id(), &error);
+    if (!containment) {
         static std::atomic<bool> logged{false};
         if (!logged.exchange(true))
             spdlog::error("agent-mode jobs cannot run: {} (they are refused with 503)", error);
-        conclude_job(job, ctx,
-                     failed_outcome(503, "containment_unavailable",
-                                    "agent mode needs a cgroup of its own for the job, and none "
-                                    "could be made: " +
-                                        error));
+        conclude_job(job, ctx, containment_unavailable(error));
         return;
     }
-    process.cgroup_procs_fd = cgroup->procs_fd();
+    containment->prepare(process);
     RunnerContext contained = ctx;
-    contained.conclude = [&ctx, &cgroup](Job& j, JobOutcome outcome) {
-        if (!cgroup->kill()) spdlog::error("job {}: its cgroup could not be emptied", j.id());
+    contained.conclude = [&ctx, &containment](Job& j, JobOutcome outcome) {
+        if (!containment->kill())
+            spdlog::error("job {}: its {} could not be emptied", j.id(), containment->describe());
         conclude_job(j, ctx, std::move(outcome));
     };
     try {
-        ChildProcess child = ChildProcess::spawn(process, *ctx.reaper);
-        spdlog::info("job {}: started {} in agent mode (pid {}, model {}, cgroup {})", job.id(),
-                     process.path, child.pid(), spec.model.id, cgroup->path());
+        ChildProcess child = ChildProcess::spawn(process, *ctx.reaper, containment->placement());
+        spdlog::info("job {}: started {} in agent mode (pid {}, model {}, {})", job.id(),
+                     process.path, child.pid(), spec.model.id, containment->describe());
         Run run(job, contained, std::move(child), std::move(input));
         run.execute();
+    } catch (const PlacementError& e) {
+        spdlog::error("job {}: {}", job.id(), e.what());
+        conclude_job(job, ctx, containment_unavailable(e.what()));
     } catch (const SpawnError& e) {
         conclude_job(job, ctx,
                      failed_outcome(502, "cli_spawn_failed",
                                     std::string("cannot start the Claude CLI: ") + e.what()));
     }
-    cgroup.reset();
+    containment.reset();
     ctx.reaper->request_sweep();
 }
 

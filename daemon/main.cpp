@@ -26,7 +26,7 @@
 #include "daemon/dashboard_ticker.h"
 #include "daemon/event_feed.h"
 #include "daemon/http_server.h"
-#include "daemon/job_cgroup.h"
+#include "daemon/job_containment.h"
 #include "daemon/job_manager.h"
 #include "daemon/ledger_history.h"
 #include "daemon/logging.h"
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
     // Declared before the job manager: it records the jobs the manager ends while stopping.
     ch::UsageJournal journal(config.server.state_dir + "/usage.jsonl");
     ch::ChildReaper reaper;
-    ch::remove_leftover_job_cgroups();  // a crashed daemon's agent jobs
+    ch::remove_leftover_containment();  // a crashed daemon's agent jobs
     ch::ProviderHealth health(config.providers, reaper);
     health.set_warning_days(config.server.login_warning_days);
     ch::ProviderPool pool(&health);

@@ -16,7 +16,7 @@ packages=(
   # promtool checks GET /metrics (tests/integration/test_metrics.cpp)
   prometheus
   # the system test (tests/system): boots this machine's root with systemd-nspawn
-  iproute2 systemd-container
+  iproute2 jq systemd-container
 )
 
 missing=()

@@ -2,7 +2,8 @@
 # System test: boots this machine's own root file system as a systemd-nspawn container (an
 # overlay, so the host is untouched), installs the .deb in it and checks the packaged service
 # under a real systemd: the package's scripts, `claude-harnessctl install`, readiness, reload,
-# the D-Bus policy, the log level, restart after a crash without orphans, a clean stop,
+# the D-Bus policy, the log level, restart after a crash without orphans, agent jobs in systemd
+# scopes (cancelled, and across a crash), a clean stop,
 # `install --docker` reached from another network namespace, uninstall and purge. Run as root:
 #   tests/system/run.sh PATH/TO/claude-harness_*.deb PATH/TO/fake-claude
 # Checks go on after a failure (no `set -e`); steps the rest depends on call die.
@@ -37,6 +38,7 @@ source "$here/setup.sh"
 source "$here/checks_service.sh"
 source "$here/checks_lifecycle.sh"
 source "$here/checks_docker.sh"
+source "$here/checks_agent.sh"
 
 started=$SECONDS
 cleanup() {
@@ -60,6 +62,8 @@ check_reload
 check_bus_policy
 check_log_level
 check_crash_restart
+check_agent_scope
+check_agent_crash
 check_stop
 check_docker
 check_uninstall

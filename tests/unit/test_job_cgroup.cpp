@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "daemon/cgroup_fs.h"
 #include "daemon/job_cgroup.h"
 
 namespace {
@@ -84,7 +85,7 @@ BOOST_AUTO_TEST_CASE(everything_in_the_group_is_killed_and_the_group_removed) {
 }
 
 BOOST_AUTO_TEST_CASE(leftovers_of_a_dead_daemon_are_removed) {
-    const std::string parent = ch::own_cgroup_dir();
+    const std::string parent = ch::cgroup_dir_of(0);
     BOOST_REQUIRE_MESSAGE(!parent.empty(), "no cgroup v2: agent mode cannot be tested");
     const std::string stale =
         parent + "/claude-harness-" + std::to_string(dead_pid()) + "-job-stale";
