@@ -27,6 +27,11 @@ std::string relative_time(std::int64_t epoch_us, std::int64_t now_us);
 
 std::int64_t now_us();
 
+// Whole seconds from epoch_us to now_us.
+inline std::chrono::seconds seconds_between(std::int64_t epoch_us, std::int64_t now_us) {
+    return std::chrono::seconds((now_us - epoch_us) / 1000000);
+}
+
 // Every invalid UTF-8 sequence (stray, overlong, surrogate, beyond U+10FFFF) as U+FFFD.
 std::string valid_utf8(std::string_view text);
 

@@ -1,11 +1,7 @@
 // jobs: the queued and running jobs.
 #include <cstdio>
 
-#include "ctl/bus_client.h"
-#include "ctl/bus_json.h"
-#include "ctl/exit_codes.h"
-#include "ctl/output.h"
-#include "ctl/verb_options.h"
+#include "ctl/list_verb.h"
 #include "ctl/verbs.h"
 
 namespace ch::ctl {
@@ -26,36 +22,21 @@ constexpr const char* kUsageText =
 }  // namespace
 
 int verb_jobs(int argc, char** argv) {
-    bool json = false;
-    VerbOptions options("jobs", kUsageText);
-    options.json(&json);
-    if (const auto exit = options.parse(argc, argv)) return *exit;
-
-    return with_daemon([&]() -> int {
-        BusClient client;
-        const auto jobs = client.jobs();
-        if (json) {
-            print_json(to_json(jobs));
-            return kOk;
-        }
-        if (jobs.empty()) {
-            std::printf("No jobs.\n");
-            return kOk;
-        }
-        std::printf("%-24s  %-20s  %-10s  %-7s  %-16s  %8s  %s\n", "ID", "MODEL", "PROVIDER",
-                    "STATE", "CLIENT", "AGE", "PID");
-        const auto now = now_us();
-        for (const auto& j : jobs) {
-            const auto age =
-                std::chrono::seconds((now - static_cast<std::int64_t>(j.created_us)) / 1000000);
-            std::printf("%-24s  %-20s  %-10s  %-7s  %-16s  %8s  %s\n", printable(j.id).c_str(),
-                        printable(j.model).c_str(), printable(j.provider).c_str(), j.state.c_str(),
-                        printable(j.client).c_str(), human_duration(age).c_str(),
-                        j.pid ? std::to_string(j.pid).c_str() : "-");
-        }
-        std::printf("\n%zu job(s).\n", jobs.size());
-        return kOk;
-    });
+    return list_verb(
+        "jobs", kUsageText, "job", argc, argv, [](BusClient& client) { return client.jobs(); },
+        [](const auto& jobs) {
+            std::printf("%-24s  %-20s  %-10s  %-7s  %-16s  %8s  %s\n", "ID", "MODEL", "PROVIDER",
+                        "STATE", "CLIENT", "AGE", "PID");
+            const auto now = now_us();
+            for (const auto& j : jobs) {
+                const auto age = seconds_between(static_cast<std::int64_t>(j.created_us), now);
+                std::printf("%-24s  %-20s  %-10s  %-7s  %-16s  %8s  %s\n", printable(j.id).c_str(),
+                            printable(j.model).c_str(), printable(j.provider).c_str(),
+                            j.state.c_str(), printable(j.client).c_str(),
+                            human_duration(age).c_str(),
+                            j.pid ? std::to_string(j.pid).c_str() : "-");
+            }
+        });
 }
 
 }  // namespace ch::ctl

@@ -94,8 +94,7 @@ void print_summary(const DaemonState& s, std::int64_t now) {
     const auto started = static_cast<std::int64_t>(s.started_us);
     std::printf("      Listen: %s\n", listen.c_str());
     std::printf("      Uptime: %s (since %s)\n",
-                human_duration(std::chrono::seconds((now - started) / 1000000)).c_str(),
-                local_time(started).c_str());
+                human_duration(seconds_between(started, now)).c_str(), local_time(started).c_str());
     std::printf("      Config: %s\n", printable(s.config_path).c_str());
     std::printf("        Jobs: %u running, %u queued\n", s.active_jobs, s.queued_jobs);
     std::printf("    Requests: %llu, %llu failed\n",
