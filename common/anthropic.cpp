@@ -158,6 +158,7 @@ ChatRequest parse_body(const json& body) {
     if (!messages || !messages->is_array() || messages->empty())
         reject("messages", "Field required (a non-empty array)");
     std::vector<std::string> system_messages;
+    std::set<std::string> calls;  // tool_use ids so far
     for (std::size_t i = 0; i < messages->size(); ++i) {
         const json& message = (*messages)[i];
         const std::string at = "messages." + std::to_string(i);
@@ -174,6 +175,7 @@ ChatRequest parse_body(const json& body) {
             continue;
         }
         request.messages.push_back(message_content(role, *content, at + ".content"));
+        check_tool_results(request.messages.back(), at + ".content", calls);
     }
     if (request.messages.empty()) reject("messages", "no user message");
     // A trailing assistant message asks the model to continue it; the CLI cannot.
@@ -181,7 +183,6 @@ ChatRequest parse_body(const json& body) {
         reject("messages",
                "the last message must have role 'user' (assistant prefill is "
                "not supported)");
-    check_tool_results(request);
     request.system = system_text(body);
     for (const auto& text : system_messages)
         request.system = (request.system && !request.system->empty() ? *request.system + "\n\n"

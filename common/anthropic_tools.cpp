@@ -45,17 +45,14 @@ void parse_tools(const json& body, ChatRequest& request) {
     }
 }
 
-void check_tool_results(const ChatRequest& request) {
-    std::set<std::string> calls;
-    for (std::size_t i = 0; i < request.messages.size(); ++i) {
-        for (const auto& call : request.messages[i].tool_calls)
-            calls.insert(call.id);
-        for (const auto& result : request.messages[i].tool_results)
-            if (!calls.count(result.call_id))
-                reject("messages." + std::to_string(i) + ".content",
-                       "tool_result for tool_use_id '" + result.call_id +
-                           "', which no earlier assistant message used");
-    }
+void check_tool_results(const ChatMessage& message, const std::string& path,
+                        std::set<std::string>& calls) {
+    for (const auto& result : message.tool_results)
+        if (!calls.count(result.call_id))
+            reject(path, "tool_result for tool_use_id '" + result.call_id +
+                             "', which no earlier assistant message used");
+    for (const auto& call : message.tool_calls)
+        calls.insert(call.id);
 }
 
 }  // namespace ch::anthropic::detail

@@ -3,6 +3,7 @@
 // anthropic.cpp shares.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -34,7 +35,9 @@ inline const std::string& required_string(const nlohmann::json& object, const ch
 
 // tools and tool_choice: client tools only; the CLI cannot be forced to call one.
 void parse_tools(const nlohmann::json& body, ChatRequest& request);
-// Every tool_result must answer a tool_use made earlier in the conversation.
-void check_tool_results(const ChatRequest& request);
+// Every tool_result of `message` (at `path` in the body) must answer a tool_use in `calls`, the
+// ids used so far in the conversation; then the message's own tool_use ids join them.
+void check_tool_results(const ChatMessage& message, const std::string& path,
+                        std::set<std::string>& calls);
 
 }  // namespace ch::anthropic::detail

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <limits>
+#include <set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,7 +14,6 @@
 namespace ch::openai {
 
 using detail::BadRequest;
-using detail::check_tool_results;
 using detail::fail;
 using detail::given;
 using detail::parse_tool_calls;
@@ -115,8 +115,9 @@ std::optional<std::int64_t> positive_integer(const json& body, const char* key) 
     fail(key, "expected positive integer");
 }
 
+// `calls`: the tool call ids so far; a tool message must answer one of them.
 void parse_message(const json& message, std::size_t i, ChatRequest& request,
-                   std::vector<std::string>& system_pieces) {
+                   std::vector<std::string>& system_pieces, std::set<std::string>& calls) {
     const std::string path = "messages[" + std::to_string(i) + "]";
     if (!message.is_object()) fail(path, "expected object");
     const json* role_value = given(message, "role");
@@ -134,8 +135,10 @@ void parse_message(const json& message, std::size_t i, ChatRequest& request,
     }
     if (role == "assistant") {
         ChatMessage out{role, {}, {}, {}};
-        if (const json* calls = given(message, "tool_calls"))
-            out.tool_calls = parse_tool_calls(*calls, path + ".tool_calls");
+        if (const json* tool_calls = given(message, "tool_calls"))
+            out.tool_calls = parse_tool_calls(*tool_calls, path + ".tool_calls");
+        for (const auto& call : out.tool_calls)
+            calls.insert(call.id);
         if (given(message, "function_call")) {
             fail(path + ".function_call",
                  "the legacy function_call is not supported: use tool_calls");
@@ -154,6 +157,9 @@ void parse_message(const json& message, std::size_t i, ChatRequest& request,
         if (!content) fail(content_path, "required string or array of text parts");
         ToolResult result;
         result.call_id = id->get<std::string>();
+        if (!calls.count(result.call_id))
+            fail(path + ".tool_call_id", "tool message answers tool_call_id '" + result.call_id +
+                                             "', which no earlier assistant message called");
         for (const auto& part : parse_content(*content, content_path, false))
             result.content += (result.content.empty() ? "" : "\n") + part.text;
         // Consecutive tool messages answer one assistant turn: they make one user turn.
@@ -186,10 +192,11 @@ ChatRequest parse_body(const json& body) {
         fail("messages", "must be a non-empty array");
     }
     std::vector<std::string> system_pieces;
+    std::set<std::string> calls;
     bool has_system = false;
     for (std::size_t i = 0; i < messages->size(); ++i) {
         const json& message = (*messages)[i];
-        parse_message(message, i, request, system_pieces);
+        parse_message(message, i, request, system_pieces, calls);
         const std::string role = message.value("role", "");
         has_system = has_system || role == "system" || role == "developer";
     }
@@ -198,7 +205,6 @@ ChatRequest parse_body(const json& body) {
         fail("messages",
              "the last message must have role 'user' or 'tool' (got '" + last_role + "')");
     }
-    check_tool_results(request);
     if (has_system) {
         std::string joined;
         for (const auto& piece : system_pieces)

@@ -83,16 +83,4 @@ void parse_tools(const json& body, ChatRequest& request) {
     }
 }
 
-void check_tool_results(const ChatRequest& request) {
-    std::vector<std::string> calls;
-    for (std::size_t i = 0; i < request.messages.size(); ++i) {
-        for (const auto& call : request.messages[i].tool_calls)
-            calls.push_back(call.id);
-        for (const auto& result : request.messages[i].tool_results)
-            if (std::find(calls.begin(), calls.end(), result.call_id) == calls.end())
-                fail("messages", "tool message answers tool_call_id '" + result.call_id +
-                                     "', which no earlier assistant message called");
-    }
-}
-
 }  // namespace ch::openai::detail

@@ -31,7 +31,5 @@ inline const nlohmann::json* given(const nlohmann::json& object, const char* key
 std::vector<ToolCall> parse_tool_calls(const nlohmann::json& calls, const std::string& path);
 // tools, tool_choice, parallel_tool_calls; the legacy functions/function_call are refused.
 void parse_tools(const nlohmann::json& body, ChatRequest& request);
-// Every tool message must answer a call made earlier in the conversation.
-void check_tool_results(const ChatRequest& request);
 
 }  // namespace ch::openai::detail

@@ -123,6 +123,13 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_field) {
     BOOST_TEST(error_of({{"messages", tool_result}}) ==
                "messages.0.content: tool_result for tool_use_id 't', which no earlier assistant "
                "message used");
+    // The index is the body's, also after a system message (which joins the system prompt).
+    const json after_system = {
+        {{"role", "system"}, {"content", "s"}},
+        {{"role", "user"}, {"content", {{{"type", "tool_result"}, {"tool_use_id", "t"}}}}}};
+    BOOST_TEST(error_of({{"messages", after_system}}) ==
+               "messages.1.content: tool_result for tool_use_id 't', which no earlier assistant "
+               "message used");
     const json empty = {{{"role", "user"}, {"content", json::array()}}};
     BOOST_TEST(error_of({{"messages", empty}}) == "messages.0.content: must not be empty");
     BOOST_TEST(contains(an::parse_messages_request("{").error, "invalid JSON: "));

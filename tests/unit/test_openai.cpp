@@ -66,9 +66,15 @@ BOOST_AUTO_TEST_CASE(every_validation_error_names_its_field) {
         {with_messages({{{"content", "x"}}}), "messages[0].role: required string",
          "messages[0].role"},
         {with_messages({{{"role", "tool"}, {"content", "x"}, {"tool_call_id", "t"}}}),
-         "messages: tool message answers tool_call_id 't', which no earlier assistant message "
-         "called",
-         "messages"},
+         "messages[0].tool_call_id: tool message answers tool_call_id 't', which no earlier "
+         "assistant message called",
+         "messages[0].tool_call_id"},
+        // The index is the body's, also after a system message (which joins the system prompt).
+        {with_messages({{{"role", "system"}, {"content", "s"}},
+                        {{"role", "tool"}, {"content", "x"}, {"tool_call_id", "t"}}}),
+         "messages[1].tool_call_id: tool message answers tool_call_id 't', which no earlier "
+         "assistant message called",
+         "messages[1].tool_call_id"},
         {with_messages({{{"role", "function"}, {"content", "x"}}}),
          "messages[0].role: unsupported role 'function'", "messages[0].role"},
         {with_messages({{{"role", "user"}}}),
