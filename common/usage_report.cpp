@@ -27,7 +27,9 @@ std::string group_of(const UsageRecord& r, UsageGrouping by) {
     return {};
 }
 
-void add(UsageTotals& t, const UsageRecord& r) {
+}  // namespace
+
+void count_record(UsageTotals& t, const UsageRecord& r) {
     ++t.requests;
     if (r.outcome != "ok") ++t.failed;
     t.input_tokens += r.input_tokens;
@@ -37,7 +39,10 @@ void add(UsageTotals& t, const UsageRecord& r) {
     t.cost_usd += r.cost_usd.value_or(0);
 }
 
-}  // namespace
+void add_totals(UsageTotals& t, const UsageTotals& other) {
+    t.add(other);
+    t.cost_usd += other.cost_usd;
+}
 
 std::optional<UsageGrouping> parse_usage_grouping(std::string_view text) {
     for (int i = 0; i < 4; ++i)
@@ -71,8 +76,8 @@ UsageReport read_usage_report(std::istream& in, std::int64_t since_us, UsageGrou
         const std::string group = group_of(*record, by);
         UsageTotals& t = groups[group];
         t.group = group;
-        add(t, *record);
-        add(report.total, *record);
+        count_record(t, *record);
+        count_record(report.total, *record);
     }
     for (auto& [key, totals] : groups)
         report.groups.push_back(std::move(totals));

@@ -24,6 +24,13 @@ struct UsageTotals : TokenTally {
     double cost_usd = 0;
 };
 
+struct UsageRecord;
+
+// One ledger record counted into `t`: a request, its tokens and its cost.
+void count_record(UsageTotals& t, const UsageRecord& r);
+// `other`'s requests, tokens and cost added to `t`.
+void add_totals(UsageTotals& t, const UsageTotals& other);
+
 struct UsageReport {
     std::vector<UsageTotals> groups;  // sorted by group
     UsageTotals total;                // group ""

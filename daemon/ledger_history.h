@@ -1,9 +1,12 @@
 // The dashboard's "today" and "7 days" totals from the durable usage ledger, so they survive
-// restarts. Reading the ledger costs a pass over the file, so a result is reused for a few
-// seconds; the page polls far more often than the totals change.
+// restarts. The ledger only grows, so it is read once and then only what was appended since
+// the last call, into totals per local day; a ledger replaced or cut short is read afresh.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -19,13 +22,19 @@ class LedgerHistory : public UsageHistory {
     std::string coverage() const override { return "usage ledger"; }
 
   private:
-    struct Cached {
-        std::chrono::steady_clock::time_point read;
-        UsageSummary summary;
+    struct Day {
+        std::map<std::string, UsageTotals> by_model;
+        std::map<std::string, UsageTotals> by_client;
     };
+    void catch_up() const;  // with mutex_ held
+    void add_lines(std::string_view text) const;
+
     const std::string path_;
     mutable std::mutex mutex_;
-    mutable std::map<std::chrono::system_clock::time_point, Cached> cache_;
+    mutable std::map<std::chrono::system_clock::time_point, Day> days_;  // by local midnight
+    mutable dev_t device_ = 0;
+    mutable ino_t inode_ = 0;
+    mutable std::uint64_t offset_ = 0;  // end of the last complete line read
 };
 
 }  // namespace ch

@@ -10,20 +10,14 @@
 #include <thread>
 
 #include "daemon/session_store.h"
+#include "temp_dir.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-struct Root {
-    Root() {
-        char tmpl[] = "/tmp/session-store-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~Root() { fs::remove_all(path); }
-    std::string path;
-};
+using Root = ch::test::TempDir;
 
 // A session of `client` answered once on provider "p", its history hashing to `history`.
 std::string answered(ch::SessionStore& store, const std::string& client, std::uint64_t history) {

@@ -12,17 +12,11 @@
 
 #include "daemon/job.h"
 #include "daemon/usage_journal.h"
+#include "temp_dir.h"
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char templ[] = "/tmp/ch-ut-XXXXXX";
-        path = mkdtemp(templ);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using ch::test::TempDir;
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
