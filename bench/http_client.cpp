@@ -55,16 +55,15 @@ Sample post_complete(httplib::Client& client) {
     return s;
 }
 
-Sample post_stream(httplib::Client& client, const std::string& content,
-                   const std::function<void()>& on_first, const std::string& expected) {
-    Sample s;
+bool stream_chat(httplib::Client& client, const std::string& body, const ChunkHandler& on_chunk,
+                 Sample& s) {
     httplib::Request req;
     req.method = "POST";
     req.path = "/v1/chat/completions";
-    req.body = request_body(true, content);
+    req.body = body;
     req.set_header("Content-Type", "application/json");
     req.set_header("Accept", "text/event-stream");
-    std::string buffer, text;
+    std::string buffer;
     bool done = false;
     const auto t0 = Clock::now();
     req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
@@ -79,25 +78,38 @@ Sample post_stream(httplib::Client& client, const std::string& content,
                 done = true;
                 continue;
             }
-            const auto doc = json::parse(event.substr(6), nullptr, false);
-            const json& piece_json =
-                field(field(item(field(doc, "choices"), 0), "delta"), "content");
-            if (piece_json.is_string()) {
-                const auto piece = piece_json.get<std::string>();
-                if (!piece.empty() && s.first_delta_ms == 0) {
-                    s.first_delta_ms = ms_between(t0, now);
-                    if (on_first) on_first();
-                }
-                text += piece;
-            }
+            on_chunk(json::parse(event.substr(6), nullptr, false), now);
         }
         buffer.erase(0, start);
         return true;
     };
     const auto res = client.send(req);
     s.total_ms = ms_between(t0, Clock::now());
-    if (!answered_ok(res, buffer, s)) return s;
+    if (!answered_ok(res, buffer, s)) return false;
     if (!done) s.error = "the stream ended without [DONE]";
+    return s.error.empty();
+}
+
+Sample post_stream(httplib::Client& client, const std::string& content,
+                   const std::function<void()>& on_first, const std::string& expected) {
+    Sample s;
+    std::string text;
+    const auto t0 = Clock::now();
+    const bool streamed = stream_chat(
+        client, request_body(true, content),
+        [&](const json& chunk, Clock::time_point arrived) {
+            const json& piece_json =
+                field(field(item(field(chunk, "choices"), 0), "delta"), "content");
+            if (!piece_json.is_string()) return;
+            const auto piece = piece_json.get<std::string>();
+            if (!piece.empty() && s.first_delta_ms == 0) {
+                s.first_delta_ms = ms_between(t0, arrived);
+                if (on_first) on_first();
+            }
+            text += piece;
+        },
+        s);
+    if (!streamed) return s;
     if (s.first_delta_ms == 0) s.error = "no content delta";
     if (!expected.empty() && text != expected) s.error = "unexpected text: " + text.substr(0, 300);
     s.ok = s.error.empty();

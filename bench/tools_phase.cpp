@@ -40,47 +40,23 @@ std::string tool_request_body() {
 // end with finish_reason "tool_calls".
 Sample post_tool_stream(httplib::Client& client) {
     Sample s;
-    httplib::Request req;
-    req.method = "POST";
-    req.path = "/v1/chat/completions";
-    req.body = tool_request_body();
-    req.set_header("Content-Type", "application/json");
-    std::string buffer, arguments, finish;
-    bool done = false;
+    std::string arguments, finish;
     const auto t0 = Clock::now();
-    req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
-        const auto now = Clock::now();
-        buffer.append(data, n);
-        std::size_t start = 0;
-        for (std::size_t end; (end = buffer.find("\n\n", start)) != std::string::npos;
-             start = end + 2) {
-            const std::string event = buffer.substr(start, end - start);
-            if (event.rfind("data: ", 0) != 0) continue;
-            if (event == "data: [DONE]") {
-                done = true;
-                continue;
-            }
-            const auto doc = json::parse(event.substr(6), nullptr, false);
-            const json& choice = item(field(doc, "choices"), 0);
+    const bool streamed = stream_chat(
+        client, tool_request_body(),
+        [&](const json& chunk, Clock::time_point arrived) {
+            const json& choice = item(field(chunk, "choices"), 0);
             if (field(choice, "finish_reason").is_string())
                 finish = field(choice, "finish_reason").get<std::string>();
             const json& call = item(field(field(choice, "delta"), "tool_calls"), 0);
-            if (call.is_null()) continue;
-            if (s.first_delta_ms == 0) s.first_delta_ms = ms_between(t0, now);
+            if (call.is_null()) return;
+            if (s.first_delta_ms == 0) s.first_delta_ms = ms_between(t0, arrived);
             const json& piece = field(field(call, "function"), "arguments");
             if (piece.is_string()) arguments += piece.get<std::string>();
-        }
-        buffer.erase(0, start);
-        return true;
-    };
-    const auto res = client.send(req);
-    s.total_ms = ms_between(t0, Clock::now());
-    if (!res || res->status != 200)
-        s.error = res ? "HTTP " + std::to_string(res->status) + ": " + buffer.substr(0, 300)
-                      : "HTTP error " + httplib::to_string(res.error());
-    else if (!done)
-        s.error = "the stream ended without [DONE]";
-    else if (finish != "tool_calls")
+        },
+        s);
+    if (!streamed) return s;
+    if (finish != "tool_calls")
         s.error = "finish_reason '" + finish + "'";
     else if (json::parse(arguments, nullptr, false) != json::parse(kArguments))
         s.error = "arguments " + arguments;
