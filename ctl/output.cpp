@@ -98,11 +98,15 @@ std::string human_duration(std::chrono::seconds d) {
 }
 
 std::string local_time(std::int64_t epoch_us) {
+    return local_time(epoch_us, "%Y-%m-%d %H:%M:%S %Z");
+}
+
+std::string local_time(std::int64_t epoch_us, const char* format) {
     const std::time_t t = static_cast<std::time_t>(epoch_us / 1000000);
     std::tm tm{};
     localtime_r(&t, &tm);
     char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
+    std::strftime(buf, sizeof buf, format, &tm);
     return buf;
 }
 

@@ -21,6 +21,8 @@ std::string human_duration(std::chrono::seconds d);
 
 // An epoch-µs time in the local zone with its abbreviation: "2026-11-21 10:00:00 UTC".
 std::string local_time(std::int64_t epoch_us);
+// The same in a strftime(3) format.
+std::string local_time(std::int64_t epoch_us, const char* format);
 
 // "in 5h", "3min ago", "now" (under a second), relative to now_us.
 std::string relative_time(std::int64_t epoch_us, std::int64_t now_us);

@@ -11,13 +11,7 @@ constexpr const char* kUsageText =
     "Usage: claude-harnessctl jobs [--json]\n"
     "\n"
     "Lists the jobs claude-harnessd is running or has queued: id, model, provider, state,\n"
-    "client (API key id or address), age and the CLI's process id.\n"
-    "\n"
-    "Options:\n"
-    "  --json      print a JSON array instead\n"
-    "  -h, --help  show this help\n"
-    "\n"
-    "Exit status: 0 ok, 1 failure, 2 usage error, 3 not running.\n";
+    "client (API key id or address), age and the CLI's process id.\n";
 
 }  // namespace
 

@@ -65,12 +65,7 @@ std::size_t parse_lines(const std::string& text) {
 }
 
 std::string short_time(std::int64_t time_us) {
-    const std::time_t t = static_cast<std::time_t>(time_us / 1000000);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%b %d %H:%M:%S", &tm);
-    return buf;
+    return local_time(time_us, "%b %d %H:%M:%S");  // as journalctl's short format
 }
 
 void print_entry(const JournalEntry& e, bool json) {

@@ -12,13 +12,7 @@ constexpr const char* kUsageText =
     "\n"
     "Lists the conversations claude-harnessd keeps so that clients continue them by id\n"
     "(X-Claude-Session): id, provider, client (API key id or address), time since last use,\n"
-    "and whether a request runs in it now.\n"
-    "\n"
-    "Options:\n"
-    "  --json      print a JSON array instead\n"
-    "  -h, --help  show this help\n"
-    "\n"
-    "Exit status: 0 ok, 1 failure, 2 usage error, 3 not running.\n";
+    "and whether a request runs in it now.\n";
 
 }  // namespace
 
