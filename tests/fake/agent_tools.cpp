@@ -11,16 +11,7 @@ void Fake::emit_tool_use(const std::string& tool, bool failed) {
     const std::string tool_id = "toolu_fake_" + std::to_string(message_counter_);
     const std::string said = "Running it.";
     emit_status();
-    emit_event({{"type", "message_start"},
-                {"message",
-                 {{"id", id},
-                  {"type", "message"},
-                  {"role", "assistant"},
-                  {"model", api_model_},
-                  {"content", ojson::array()},
-                  {"stop_reason", nullptr},
-                  {"stop_sequence", nullptr},
-                  {"usage", base_usage(1)}}}});
+    if (partial_) emit(message_start(id));
     emit_event({{"type", "content_block_start"},
                 {"index", 0},
                 {"content_block", {{"type", "text"}, {"text", ""}}}});

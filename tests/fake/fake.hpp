@@ -127,6 +127,8 @@ class Fake {
     ojson init_line() const;
     void emit_status();
     ojson stream_event(ojson event) const;
+    // The message_start event of API message `id`, as its stream_event line.
+    ojson message_start(const std::string& id) const;
     void emit_event(ojson event);
     void emit_event_line_split(ojson event, std::string_view split_before);
     void plain_pause_ms(long long ms);

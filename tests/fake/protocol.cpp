@@ -79,6 +79,19 @@ ojson Fake::stream_event(ojson event) const {
             {"uuid", uuid4()}};
 }
 
+ojson Fake::message_start(const std::string& id) const {
+    return stream_event({{"type", "message_start"},
+                         {"message",
+                          {{"id", id},
+                           {"type", "message"},
+                           {"role", "assistant"},
+                           {"model", api_model_},
+                           {"content", ojson::array()},
+                           {"stop_reason", nullptr},
+                           {"stop_sequence", nullptr},
+                           {"usage", base_usage(1)}}}});
+}
+
 void Fake::emit_event(ojson event) {
     if (!partial_) return;
     emit(stream_event(std::move(event)));

@@ -152,16 +152,7 @@ void Fake::run_turn(const ojson& msg) {
     message_id_ = "msg_fake_" + std::to_string(++message_counter_);
     ttft_ms_ = ms_since(turn_start_);
     if (partial_) {
-        ojson ev = stream_event({{"type", "message_start"},
-                                 {"message",
-                                  {{"id", message_id_},
-                                   {"type", "message"},
-                                   {"role", "assistant"},
-                                   {"model", api_model_},
-                                   {"content", ojson::array()},
-                                   {"stop_reason", nullptr},
-                                   {"stop_sequence", nullptr},
-                                   {"usage", base_usage(1)}}}});
+        ojson ev = message_start(message_id_);
         ev["ttft_ms"] = ttft_ms_;
         emit(ev);
     }
