@@ -59,6 +59,9 @@ void LedgerHistory::catch_up() const {
     const int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         spdlog::debug("dashboard: {}: cannot open it (no requests yet?)", path_);
+        days_.clear();  // removed: nothing to show until a new one is written
+        device_ = inode_ = 0;
+        offset_ = 0;
         return;
     }
     struct stat st {};

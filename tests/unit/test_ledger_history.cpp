@@ -1,6 +1,7 @@
 // The dashboard's day totals from the usage ledger: grouped by model and by client from the
 // local day asked for, lines appended later counted at the next call, a line still being
-// written not counted until its newline, and a replaced ledger read afresh.
+// written not counted until its newline, a replaced ledger read afresh and a removed one not
+// counted.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -100,7 +101,7 @@ BOOST_AUTO_TEST_CASE(appended_lines_count_at_the_next_call_and_a_partial_line_on
     BOOST_TEST(summary.by_model.at(0).input_tokens == 3u);
 }
 
-BOOST_AUTO_TEST_CASE(a_replaced_ledger_is_read_afresh) {
+BOOST_AUTO_TEST_CASE(a_replaced_ledger_is_read_afresh_and_a_removed_one_counts_nothing) {
     ch::test::TempDir dir;
     const std::string path = dir.path + "/usage.jsonl";
     const auto now = SystemClock::now();
@@ -114,6 +115,9 @@ BOOST_AUTO_TEST_CASE(a_replaced_ledger_is_read_afresh) {
     BOOST_REQUIRE_EQUAL(summary.by_model.size(), 1u);
     BOOST_TEST(summary.by_model[0].group == "opus");
     BOOST_TEST(summary.by_model[0].requests == 1u);
+
+    BOOST_REQUIRE(std::remove(path.c_str()) == 0);
+    BOOST_TEST(history.since(now).by_model.empty(), "a removed ledger still counted");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
