@@ -86,12 +86,12 @@ check_agent_scope() {
     fi
     check "the job is cancelled" curl -sf -X DELETE "http://127.0.0.1:8013/v1/jobs/$job"
     poll 20 job_status_is "$job" cancelled || fail "job $job is not cancelled: $(job_status "$job")"
-    local left
+    # Killed before the job was reported cancelled; polled only for the reaping of zombies.
     # shellcheck disable=SC2086
-    if ! left=$(alive $pids); then
+    if poll 10 none_alive $pids; then
         pass "nothing of the cancelled job survives ($pids)"
     else
-        fail "processes of the cancelled agent job survive" "$left"
+        fail "processes of the cancelled agent job survive" "$(alive $pids)"
     fi
     if poll 20 no_job_scope; then
         pass "its scope is gone"
